@@ -1,0 +1,56 @@
+// `tidal scalers`: the built-in scalers and their parameter tables, from the same declarations
+// that parse triggers.
+#include <ostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/version.h"
+#include "common/strings.h"
+#include "scalers/registry.h"
+
+namespace tidal::cli {
+
+int runScalers(bool json, std::ostream& out) {
+  const auto types = scalers::builtinRegistry().list();
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto* t : types) {
+      nlohmann::json params = nlohmann::json::array();
+      for (const auto& p : t->params) params.push_back(p.toJson());
+      arr.push_back({{"type", t->name}, {"description", t->description}, {"parameters", params}});
+    }
+    out << arr.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto* t : types) {
+    out << fmt::format("{}: {}\n", t->name, t->description);
+    for (const auto& p : t->params) {
+      std::vector<std::string> sources;
+      for (auto s : p.order) sources.emplace_back(scalers::paramSourceName(s));
+      std::string flags = p.deprecated        ? "deprecated"
+                          : p.defaultValue     ? fmt::format("default {}", *p.defaultValue)
+                          : p.optional         ? "optional"
+                                               : "required";
+      if (!p.enumValues.empty()) flags += fmt::format(", one of {}", join(p.enumValues, "|"));
+      std::string names = p.names.front();
+      if (p.names.size() > 1) {
+        names += fmt::format(" (alias {})",
+                             join(std::vector<std::string>(p.names.begin() + 1, p.names.end()),
+                                  ", "));
+      }
+      out << fmt::format("  {:<28} {:<14} {:<36} {}\n", names, scalers::paramKindName(p.kind),
+                         flags, join(sources, ","));
+      if (!p.description.empty()) out << fmt::format("  {:<28} {}\n", "", p.description);
+    }
+  }
+  return 0;
+}
+
+int runVersion(std::ostream& out) {
+  out << fmt::format("tidal {} (KEDA API keda.sh/v1alpha1)\n", kVersion);
+  return 0;
+}
+
+}  // namespace tidal::cli

@@ -1,0 +1,31 @@
+// The one list of built-in scalers. Adding a scaler: create src/scalers/<name>/, write its
+// register function, and add one line here, keeping the list sorted.
+#include "scalers/builtin.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "scalers/registry.h"
+
+namespace tidal::scalers {
+
+void registerBuiltinScalers(ScalerRegistry& registry) {
+  using Register = void (*)(ScalerRegistry&);
+  static constexpr Register kBuiltins[] = {
+      registerCpuMemoryScalers,
+      registerCronScaler,
+  };
+  for (Register r : kBuiltins) r(registry);
+}
+
+void mustAdd(ScalerRegistry& registry, ScalerType type) {
+  Status s = registry.add(std::move(type));
+  if (!s.isOk()) {
+    // Two built-ins with one name is a programming error caught by every test run.
+    fmt::print(stderr, "tidal: {}\n", s.message());
+    std::abort();
+  }
+}
+
+}  // namespace tidal::scalers
