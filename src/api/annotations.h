@@ -21,9 +21,11 @@ inline constexpr const char* kPausedScaleOutAnnotation = "autoscaling.keda.sh/pa
 inline constexpr const char* kForceActivationAnnotation = "autoscaling.keda.sh/force-activation";
 inline constexpr const char* kTransferHpaOwnershipAnnotation =
     "scaledobject.keda.sh/transfer-hpa-ownership";
-inline constexpr const char* kHpaExcludedLabelsAnnotation = "scaledobject.keda.sh/hpa-excluded-labels";
+inline constexpr const char* kHpaExcludedLabelsAnnotation =
+    "scaledobject.keda.sh/hpa-excluded-labels";
 inline constexpr const char* kJobExcludedLabelsAnnotation = "scaledjob.keda.sh/job-excluded-labels";
-inline constexpr const char* kHpaOwnershipValidationAnnotation = "validations.keda.sh/hpa-ownership";
+inline constexpr const char* kHpaOwnershipValidationAnnotation =
+    "validations.keda.sh/hpa-ownership";
 
 // Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False; anything else nullopt.
 std::optional<bool> parseGoBool(std::string_view s);
@@ -31,7 +33,7 @@ std::optional<bool> parseGoBool(std::string_view s);
 // What the annotations ask for. A flag whose annotation holds an unparsable value is true; its key
 // is listed in `unparsable` so tools can warn about it.
 struct PauseAnnotations {
-  bool paused = false;                  // paused truthy, or paused-replicas present
+  bool paused = false;  // paused truthy, or paused-replicas present
   std::optional<int32_t> pausedReplicas;
   bool pausedScaleIn = false;
   bool pausedScaleOut = false;

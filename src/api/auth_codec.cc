@@ -7,7 +7,9 @@
 namespace tidal::api {
 namespace {
 
-Json withUnknown(const Json& unknown) { return unknown.is_object() ? unknown : Json::object(); }
+Json withUnknown(const Json& unknown) {
+  return unknown.is_object() ? unknown : Json::object();
+}
 
 void putString(Json& j, const char* key, const std::string& v) {
   if (!v.empty()) j[key] = v;
@@ -173,10 +175,10 @@ Json encode(const TriggerAuthentication& ta) {
     if (!o.tokenUrlParams.empty()) j["tokenUrlParams"] = o.tokenUrlParams;
     spec["oauth2"] = std::move(j);
   }
-  for (const auto& [key, value] :
-       {std::pair{"hashiCorpVault", &s.hashiCorpVault}, std::pair{"azureKeyVault", &s.azureKeyVault},
-        std::pair{"gcpSecretManager", &s.gcpSecretManager},
-        std::pair{"awsSecretManager", &s.awsSecretManager}}) {
+  for (const auto& [key, value] : {std::pair{"hashiCorpVault", &s.hashiCorpVault},
+                                   std::pair{"azureKeyVault", &s.azureKeyVault},
+                                   std::pair{"gcpSecretManager", &s.gcpSecretManager},
+                                   std::pair{"awsSecretManager", &s.awsSecretManager}}) {
     if (!value->is_null()) spec[key] = *value;
   }
   Json out = withUnknown(ta.unknown);
@@ -200,19 +202,19 @@ StatusOr<KedaObject> decodeKedaObject(const Json& json, Issues& issues) {
   const std::string apiVersion = json.value("apiVersion", "");
   const std::string kind = json.value("kind", "");
   if (apiVersion != kApiVersion) {
-    return invalidArgument(fmt::format(
-        "apiVersion \"{}\" (kind \"{}\") is not served by tidal; expected \"{}\"", apiVersion,
-        kind, kApiVersion));
+    return invalidArgument(
+        fmt::format("apiVersion \"{}\" (kind \"{}\") is not served by tidal; expected \"{}\"",
+                    apiVersion, kind, kApiVersion));
   }
   if (kind == "ScaledObject") return KedaObject(decodeScaledObject(json, issues));
   if (kind == "ScaledJob") return KedaObject(decodeScaledJob(json, issues));
   if (kind == "TriggerAuthentication" || kind == "ClusterTriggerAuthentication") {
     return KedaObject(decodeTriggerAuthentication(json, issues));
   }
-  return invalidArgument(fmt::format(
-      "kind \"{}\" is not a keda.sh/v1alpha1 kind; expected ScaledObject, ScaledJob, "
-      "TriggerAuthentication or ClusterTriggerAuthentication",
-      kind));
+  return invalidArgument(
+      fmt::format("kind \"{}\" is not a keda.sh/v1alpha1 kind; expected ScaledObject, ScaledJob, "
+                  "TriggerAuthentication or ClusterTriggerAuthentication",
+                  kind));
 }
 
 const ObjectMeta& metadataOf(const KedaObject& object) {

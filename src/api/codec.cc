@@ -26,7 +26,8 @@ Json encodePart(const ScalingStrategy& s);
 // optionals and empty collections are omitted, as Go's `omitempty` does.
 class ObjectWriter {
  public:
-  explicit ObjectWriter(const Json& unknown) : json_(unknown.is_object() ? unknown : Json::object()) {}
+  explicit ObjectWriter(const Json& unknown)
+      : json_(unknown.is_object() ? unknown : Json::object()) {}
 
   ObjectWriter& str(const char* key, const std::string& v) {
     if (!v.empty()) json_[key] = v;
@@ -65,7 +66,8 @@ class ObjectWriter {
   ObjectWriter& objects(const char* key, const std::vector<T>& items) {
     if (items.empty()) return *this;
     Json arr = Json::array();
-    for (const auto& item : items) arr.push_back(encodePart(item));
+    for (const auto& item : items)
+      arr.push_back(encodePart(item));
     json_[key] = std::move(arr);
     return *this;
   }
@@ -179,9 +181,8 @@ ScaleTrigger decodeTrigger(ObjectReader& r, bool allowMetricType) {
 std::vector<ScaleTrigger> readTriggers(ObjectReader& r, bool allowMetricType) {
   std::vector<ScaleTrigger> out;
   r.require("triggers");
-  r.objectList("triggers", [&](ObjectReader& t, size_t) {
-    out.push_back(decodeTrigger(t, allowMetricType));
-  });
+  r.objectList("triggers",
+               [&](ObjectReader& t, size_t) { out.push_back(decodeTrigger(t, allowMetricType)); });
   return out;
 }
 
@@ -230,7 +231,9 @@ Json encode(const Condition& c) {
 
 namespace {
 
-Json encodePart(const Condition& c) { return encode(c); }
+Json encodePart(const Condition& c) {
+  return encode(c);
+}
 
 Json encodePart(const AuthenticationRef& a) {
   return ObjectWriter(a.unknown).set("name", a.name).str("kind", a.kind).take();
@@ -262,7 +265,8 @@ Json encodePart(const HpaScalingRules& r) {
       .str("tolerance", r.tolerance);
   if (r.hasPolicies || !r.policies.empty()) {
     Json arr = Json::array();
-    for (const auto& p : r.policies) arr.push_back(encodePart(p));
+    for (const auto& p : r.policies)
+      arr.push_back(encodePart(p));
     w.set("policies", std::move(arr));
   }
   return w.take();
@@ -336,7 +340,8 @@ Json encodePart(const TriggerActivity& t) {
 template <typename T>
 Json encodeMap(const std::map<std::string, T, std::less<>>& m) {
   Json out = Json::object();
-  for (const auto& [k, v] : m) out[k] = encodePart(v);
+  for (const auto& [k, v] : m)
+    out[k] = encodePart(v);
   return out;
 }
 

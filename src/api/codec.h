@@ -1,17 +1,16 @@
 // JSON decoding and encoding of the keda.sh/v1alpha1 kinds.
 //
-// Decoding never stops at the first problem: every wrong type and every unknown field is recorded in
-// `issues` with its field path, and the object is filled with whatever could be read, so one run of
-// `tidal check` reports everything that is wrong. Encoding writes exactly the fields that are set,
-// plus the unknown fields kept from decoding, so decode(encode(x)) == x.
+// Decoding never stops at the first problem: every wrong type and every unknown field is recorded
+// in `issues` with its field path, and the object is filled with whatever could be read, so one run
+// of `tidal check` reports everything that is wrong. Encoding writes exactly the fields that are
+// set, plus the unknown fields kept from decoding, so decode(encode(x)) == x.
 #pragma once
 
 #include <variant>
 
-#include "common/status.h"
-
 #include "api/decode.h"
 #include "api/types.h"
+#include "common/status.h"
 
 namespace tidal::api {
 

@@ -142,8 +142,7 @@ void ObjectReader::optInt32(std::string_view key, std::optional<int32_t>& out) {
     return;
   }
   if (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()) {
-    issues_.error(fieldPath(path_, key),
-                  fmt::format("value {} does not fit a 32-bit integer", *i));
+    issues_.error(fieldPath(path_, key), fmt::format("value {} does not fit a 32-bit integer", *i));
     return;
   }
   out = static_cast<int32_t>(*i);
@@ -201,7 +200,8 @@ void ObjectReader::stringList(std::string_view key, std::vector<std::string>& ou
   for (size_t i = 0; i < v->size(); ++i) {
     const Json& item = (*v)[i];
     if (!item.is_string()) {
-      issues_.error(fieldPath(base, i), fmt::format("expected a string, got {}", describeJson(item)));
+      issues_.error(fieldPath(base, i),
+                    fmt::format("expected a string, got {}", describeJson(item)));
       continue;
     }
     out.push_back(item.get<std::string>());
@@ -236,7 +236,8 @@ void ObjectReader::objectList(std::string_view key,
   for (size_t i = 0; i < v->size(); ++i) {
     const Json& item = (*v)[i];
     if (!item.is_object()) {
-      issues_.error(fieldPath(base, i), fmt::format("expected an object, got {}", describeJson(item)));
+      issues_.error(fieldPath(base, i),
+                    fmt::format("expected an object, got {}", describeJson(item)));
       continue;
     }
     ObjectReader nested(issues_, &item, fieldPath(base, i));
@@ -244,8 +245,8 @@ void ObjectReader::objectList(std::string_view key,
   }
 }
 
-void ObjectReader::objectMap(
-    std::string_view key, const std::function<void(const std::string&, ObjectReader&)>& read) {
+void ObjectReader::objectMap(std::string_view key,
+                             const std::function<void(const std::string&, ObjectReader&)>& read) {
   const Json* v = find(key);
   if (v == nullptr) return;
   if (!v->is_object()) {

@@ -47,7 +47,9 @@ class Issues {
   const std::vector<Issue>& all() const { return list_; }
   std::vector<Issue> errors() const;
   std::vector<Issue> warnings() const;
-  void append(const Issues& other) { list_.insert(list_.end(), other.list_.begin(), other.list_.end()); }
+  void append(const Issues& other) {
+    list_.insert(list_.end(), other.list_.begin(), other.list_.end());
+  }
 
  private:
   std::vector<Issue> list_;

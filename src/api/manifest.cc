@@ -62,8 +62,7 @@ std::optional<int64_t> resolveInt(std::string_view s) {
   }
   if (digits.empty() || body.back() == '_') return std::nullopt;
   uint64_t magnitude = 0;
-  auto [ptr, ec] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
   if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
   if (negative) {
     if (magnitude > uint64_t{1} << 63) return std::nullopt;
@@ -75,9 +74,8 @@ std::optional<int64_t> resolveInt(std::string_view s) {
 
 Json resolvePlainScalar(const std::string& s) {
   static const std::set<std::string, std::less<>> kNull = {"", "~", "null", "Null", "NULL"};
-  static const std::set<std::string, std::less<>> kTrue = {"y",    "Y",    "yes", "Yes", "YES",
-                                                           "true", "True", "TRUE", "on",  "On",
-                                                           "ON"};
+  static const std::set<std::string, std::less<>> kTrue = {
+      "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
   static const std::set<std::string, std::less<>> kFalse = {
       "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
   if (kNull.count(s)) return nullptr;
@@ -162,8 +160,8 @@ class Converter {
       }
       if (out.contains(key) && !merged_.count(fieldPath(path, key))) {
         return invalidArgument(fmt::format("{}:{}:{}: duplicate key \"{}\" in {}", source_,
-                                           keyNode.Mark().line + 1, keyNode.Mark().column + 1,
-                                           key, path.empty() ? "the document" : path));
+                                           keyNode.Mark().line + 1, keyNode.Mark().column + 1, key,
+                                           path.empty() ? "the document" : path));
       }
       Json value;
       TIDAL_RETURN_IF_ERROR(convert(entry.second, fieldPath(path, key), value));
@@ -178,12 +176,13 @@ class Converter {
     if (value.IsMap()) {
       sources.push_back(value);
     } else if (value.IsSequence()) {
-      for (const auto& item : value) sources.push_back(item);
+      for (const auto& item : value)
+        sources.push_back(item);
     }
     for (const auto& src : sources) {
       if (!src.IsMap()) {
-        return invalidArgument(fmt::format("{}:{}: a merge key (<<) needs a mapping", source_,
-                                           src.Mark().line + 1));
+        return invalidArgument(
+            fmt::format("{}:{}: a merge key (<<) needs a mapping", source_, src.Mark().line + 1));
       }
       Json merged;
       TIDAL_RETURN_IF_ERROR(mapping(src, path, merged));
@@ -238,8 +237,8 @@ StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
   try {
     nodes = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    return invalidArgument(fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1,
-                                       e.mark.column + 1, e.msg));
+    return invalidArgument(
+        fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   std::vector<ManifestDocument> out;
   for (const auto& node : nodes) {
@@ -250,13 +249,14 @@ StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
     try {
       TIDAL_RETURN_IF_ERROR(converter.convert(node, "", doc.json));
     } catch (const YAML::Exception& e) {
-      return invalidArgument(fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1,
-                                         e.mark.column + 1, e.msg));
+      return invalidArgument(
+          fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1, e.mark.column + 1, e.msg));
     }
     if (!doc.json.is_object()) {
-      return invalidArgument(fmt::format("{}:{}: expected a Kubernetes object (a mapping with "
-                                         "apiVersion and kind), got {}",
-                                         sourceName, doc.line, doc.json.type_name()));
+      return invalidArgument(
+          fmt::format("{}:{}: expected a Kubernetes object (a mapping with "
+                      "apiVersion and kind), got {}",
+                      sourceName, doc.line, doc.json.type_name()));
     }
     // A List (kubectl get -o yaml) holds its objects in items; expand it.
     if (doc.json.value("kind", "") == "List" && doc.json.contains("items") &&

@@ -86,7 +86,7 @@ struct HpaScalingRules {
   std::optional<int32_t> stabilizationWindowSeconds;
   std::string selectPolicy;  // "", "Max", "Min" or "Disabled"
   std::vector<HpaScalingPolicy> policies;
-  bool hasPolicies = false;  // "policies" was present (possibly empty)
+  bool hasPolicies = false;              // "policies" was present (possibly empty)
   std::optional<std::string> tolerance;  // a Quantity
   Json unknown = Json::object();
 };

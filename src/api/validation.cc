@@ -61,7 +61,8 @@ void validateRules(const HpaScalingRules& rules, const std::string& path, Issues
                  fmt::format("{} is out of range: expected 0 to 3600 (seconds)",
                              *rules.stabilizationWindowSeconds));
   }
-  checkEnum(issues, fieldPath(path, "selectPolicy"), rules.selectPolicy, {"Max", "Min", "Disabled"});
+  checkEnum(issues, fieldPath(path, "selectPolicy"), rules.selectPolicy,
+            {"Max", "Min", "Disabled"});
   for (size_t i = 0; i < rules.policies.size(); ++i) {
     const HpaScalingPolicy& p = rules.policies[i];
     const std::string pp = fieldPath(fieldPath(path, "policies"), i);
@@ -70,8 +71,9 @@ void validateRules(const HpaScalingRules& rules, const std::string& path, Issues
       issues.error(fieldPath(pp, "value"), fmt::format("{} must be greater than 0", p.value));
     }
     if (p.periodSeconds <= 0 || p.periodSeconds > 1800) {
-      issues.error(fieldPath(pp, "periodSeconds"),
-                   fmt::format("{} is out of range: expected 1 to 1800 (seconds)", p.periodSeconds));
+      issues.error(
+          fieldPath(pp, "periodSeconds"),
+          fmt::format("{} is out of range: expected 1 to 1800 (seconds)", p.periodSeconds));
     }
   }
 }
@@ -94,8 +96,8 @@ void validatePauseAnnotations(const ObjectMeta& meta, Issues& issues) {
 void validateScalingModifiers(const ScaledObjectSpec& spec, Issues& issues) {
   const std::string base = "spec.advanced.scalingModifiers";
   const ScalingModifiers& m = *spec.advanced->scalingModifiers;
-  const bool empty = m.formula.empty() && m.target.empty() && m.activationTarget.empty() &&
-                     m.metricType.empty();
+  const bool empty =
+      m.formula.empty() && m.target.empty() && m.activationTarget.empty() && m.metricType.empty();
   if (empty) return;
   if (m.formula.empty()) {
     issues.error(fieldPath(base, "formula"), "error ScalingModifiers.Formula is mandatory");
@@ -216,9 +218,9 @@ void validateTriggers(const std::vector<ScaleTrigger>& triggers, std::string_vie
     const std::string path = fieldPath("spec.triggers", i);
     if (t.type.empty()) issues.error(fieldPath(path, "type"), "required field is missing");
     if (t.useCachedMetrics && (t.type == "cpu" || t.type == "memory" || t.type == "cron")) {
-      issues.error(fieldPath(path, "useCachedMetrics"),
-                   fmt::format("property \"useCachedMetrics\" is not supported for \"{}\" scaler",
-                               t.type));
+      issues.error(
+          fieldPath(path, "useCachedMetrics"),
+          fmt::format("property \"useCachedMetrics\" is not supported for \"{}\" scaler", t.type));
     }
     if (!t.name.empty() && !names.insert(t.name).second) {
       issues.error(fieldPath(path, "name"),
@@ -228,9 +230,11 @@ void validateTriggers(const std::vector<ScaleTrigger>& triggers, std::string_vie
     }
     if (t.authenticationRef) {
       if (t.authenticationRef->name.empty()) {
-        issues.error(fieldPath(path, "authenticationRef.name"), "required field is missing");
+        issues.error(fieldPath(fieldPath(path, "authenticationRef"), "name"),
+                     "required field is missing");
       }
-      checkEnum(issues, fieldPath(path, "authenticationRef.kind"), t.authenticationRef->kind,
+      checkEnum(issues, fieldPath(fieldPath(path, "authenticationRef"), "kind"),
+                t.authenticationRef->kind,
                 {"TriggerAuthentication", "ClusterTriggerAuthentication"});
     }
     if (kind == "ScaledJob") {
@@ -253,7 +257,8 @@ void validateScaledObject(const ScaledObject& so, Issues& issues) {
   const ScaledObjectSpec& spec = so.spec;
   checkName(issues, so.metadata, "ScaledObject");
   validatePauseAnnotations(so.metadata, issues);
-  if (const std::string hpa = hpaName(so); !so.metadata.name.empty() && hpa.size() > kMaxNameLength) {
+  if (const std::string hpa = hpaName(so);
+      !so.metadata.name.empty() && hpa.size() > kMaxNameLength) {
     issues.error(spec.advanced && spec.advanced->horizontalPodAutoscalerConfig &&
                          !spec.advanced->horizontalPodAutoscalerConfig->name.empty()
                      ? "spec.advanced.horizontalPodAutoscalerConfig.name"
@@ -281,9 +286,9 @@ void validateScaledObject(const ScaledObject& so, Issues& issues) {
   validateReplicaBounds(spec, issues);
   validateTriggers(spec.triggers, "ScaledObject", issues);
 
-  const bool onlyResource = !spec.triggers.empty() &&
-                            std::all_of(spec.triggers.begin(), spec.triggers.end(),
-                                        isResourceTrigger);
+  const bool onlyResource =
+      !spec.triggers.empty() &&
+      std::all_of(spec.triggers.begin(), spec.triggers.end(), isResourceTrigger);
   if (onlyResource && (!spec.minReplicaCount || *spec.minReplicaCount == 0)) {
     issues.error("spec.minReplicaCount",
                  "scaledobject has only cpu/memory triggers AND minReplica is 0 (scale to zero "
@@ -343,12 +348,13 @@ void validateScaledJob(const ScaledJob& sj, Issues& issues) {
                                  s.customScalingRunningJobPercentage));
     }
   }
-  if (spec.minReplicaCount && spec.maxReplicaCount && *spec.minReplicaCount > *spec.maxReplicaCount) {
-    issues.warning("spec.minReplicaCount",
-                   fmt::format("minReplicaCount {} is greater than maxReplicaCount {}; KEDA caps "
-                               "it at {}",
-                               *spec.minReplicaCount, *spec.maxReplicaCount,
-                               *spec.maxReplicaCount));
+  if (spec.minReplicaCount && spec.maxReplicaCount &&
+      *spec.minReplicaCount > *spec.maxReplicaCount) {
+    issues.warning(
+        "spec.minReplicaCount",
+        fmt::format("minReplicaCount {} is greater than maxReplicaCount {}; KEDA caps "
+                    "it at {}",
+                    *spec.minReplicaCount, *spec.maxReplicaCount, *spec.maxReplicaCount));
   }
   validateTriggers(spec.triggers, "ScaledJob", issues);
 }
@@ -366,8 +372,9 @@ void validateTriggerAuthentication(const TriggerAuthentication& ta, Issues& issu
     }
     if (p.provider == "azure-workload") {
       if (p.identityId && p.identityId->empty()) {
-        issues.error(fieldPath(base, "identityId"), "identityId is set but empty; remove it or "
-                                                    "give the managed identity's client ID");
+        issues.error(fieldPath(base, "identityId"),
+                     "identityId is set but empty; remove it or "
+                     "give the managed identity's client ID");
       }
       if (p.identityAuthorityHost && !p.identityAuthorityHost->empty() &&
           (!p.identityTenantId || p.identityTenantId->empty())) {
@@ -409,8 +416,9 @@ void validateTriggerAuthentication(const TriggerAuthentication& ta, Issues& issu
         host = o.tokenUrl.substr(start, end == std::string::npos ? end : end - start);
       }
       if ((proto != "http" && proto != "https") || host.empty()) {
-        issues.error(fieldPath(base, "tokenUrl"),
-                     fmt::format("\"{}\" is not a valid URL; expected http(s)://host/path", o.tokenUrl));
+        issues.error(
+            fieldPath(base, "tokenUrl"),
+            fmt::format("\"{}\" is not a valid URL; expected http(s)://host/path", o.tokenUrl));
       }
     }
   }

@@ -82,9 +82,11 @@ void checkTriggers(const std::vector<api::ScaleTrigger>& triggers, const api::Ob
       const std::string& msg = scaler.status().message();
       if (registry.find(t.type) == nullptr) {
         issues.error(api::fieldPath(api::fieldPath("spec.triggers", i), "type"), msg);
-      } else if (dependsOnCluster(t) && msg.find("missing required parameter") != std::string::npos) {
-        issues.warning(path, msg + " (not checked offline: the value may come from the "
-                                   "TriggerAuthentication or the target's environment)");
+      } else if (dependsOnCluster(t) &&
+                 msg.find("missing required parameter") != std::string::npos) {
+        issues.warning(path, msg +
+                                 " (not checked offline: the value may come from the "
+                                 "TriggerAuthentication or the target's environment)");
       } else {
         issues.error(path, msg);
       }
@@ -128,7 +130,8 @@ void checkObject(const api::ManifestDocument& doc, const std::string& file,
       controller::HpaInputs inputs;
       inputs.scaledObject = so;
       inputs.version = kVersion;
-      for (const auto& t : report.triggers) inputs.metricSpecs.push_back(t.specs);
+      for (const auto& t : report.triggers)
+        inputs.metricSpecs.push_back(t.specs);
       auto hpa = controller::buildHpa(inputs);
       if (hpa.isOk()) {
         report.hpa = std::move(*hpa);
@@ -194,8 +197,8 @@ void printText(const std::vector<ObjectReport>& reports, std::ostream& out) {
     if (!r.hpa.is_null()) {
       const json& spec = r.hpa["spec"];
       out << fmt::format("  HPA {}: minReplicas {}, maxReplicas {}, target {} {}\n",
-                         r.hpa["metadata"]["name"].get<std::string>(), spec["minReplicas"].get<int>(),
-                         spec["maxReplicas"].get<int>(),
+                         r.hpa["metadata"]["name"].get<std::string>(),
+                         spec["minReplicas"].get<int>(), spec["maxReplicas"].get<int>(),
                          spec["scaleTargetRef"]["kind"].get<std::string>(),
                          spec["scaleTargetRef"]["name"].get<std::string>());
       for (const auto& m : spec["metrics"]) {
@@ -297,12 +300,15 @@ int runCheck(const CheckOptions& options, std::istream& in, std::ostream& out, s
       failed = true;
       continue;
     }
-    for (const auto& doc : *docs) checkObject(doc, name, reports);
+    for (const auto& doc : *docs)
+      checkObject(doc, name, reports);
   }
-  for (const auto& r : reports) failed = failed || !r.valid();
+  for (const auto& r : reports)
+    failed = failed || !r.valid();
   if (options.output == OutputFormat::kJson) {
     json arr = json::array();
-    for (const auto& r : reports) arr.push_back(reportJson(r));
+    for (const auto& r : reports)
+      arr.push_back(reportJson(r));
     out << json{{"valid", !failed}, {"objects", std::move(arr)}}.dump(2) << "\n";
   } else {
     printText(reports, out);

@@ -18,7 +18,8 @@ int runScalers(bool json, std::ostream& out) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto* t : types) {
       nlohmann::json params = nlohmann::json::array();
-      for (const auto& p : t->params) params.push_back(p.toJson());
+      for (const auto& p : t->params)
+        params.push_back(p.toJson());
       arr.push_back({{"type", t->name}, {"description", t->description}, {"parameters", params}});
     }
     out << arr.dump(2) << "\n";
@@ -28,17 +29,18 @@ int runScalers(bool json, std::ostream& out) {
     out << fmt::format("{}: {}\n", t->name, t->description);
     for (const auto& p : t->params) {
       std::vector<std::string> sources;
-      for (auto s : p.order) sources.emplace_back(scalers::paramSourceName(s));
-      std::string flags = p.deprecated        ? "deprecated"
-                          : p.defaultValue     ? fmt::format("default {}", *p.defaultValue)
-                          : p.optional         ? "optional"
-                                               : "required";
+      for (auto s : p.order)
+        sources.emplace_back(scalers::paramSourceName(s));
+      std::string flags = p.deprecated     ? "deprecated"
+                          : p.defaultValue ? fmt::format("default {}", *p.defaultValue)
+                          : p.optional     ? "optional"
+                                           : "required";
       if (!p.enumValues.empty()) flags += fmt::format(", one of {}", join(p.enumValues, "|"));
       std::string names = p.names.front();
       if (p.names.size() > 1) {
-        names += fmt::format(" (alias {})",
-                             join(std::vector<std::string>(p.names.begin() + 1, p.names.end()),
-                                  ", "));
+        names +=
+            fmt::format(" (alias {})",
+                        join(std::vector<std::string>(p.names.begin() + 1, p.names.end()), ", "));
       }
       out << fmt::format("  {:<28} {:<14} {:<36} {}\n", names, scalers::paramKindName(p.kind),
                          flags, join(sources, ","));

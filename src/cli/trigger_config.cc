@@ -28,16 +28,18 @@ StatusOr<api::StringMap> parseStringMapJson(const std::string& text, const std::
     return invalidArgument(fmt::format("{}: not valid JSON: {}", flag, e.what()));
   }
   if (!j.is_object()) {
-    return invalidArgument(fmt::format("{}: expected a JSON object of strings, e.g. "
-                                       "'{{\"queueName\":\"hello\"}}'",
-                                       flag));
+    return invalidArgument(
+        fmt::format("{}: expected a JSON object of strings, e.g. "
+                    "'{{\"queueName\":\"hello\"}}'",
+                    flag));
   }
   api::StringMap out;
   for (const auto& [k, v] : j.items()) {
     if (!v.is_string()) {
-      return invalidArgument(fmt::format("{}: value of \"{}\" must be a string (KEDA trigger "
-                                         "metadata is a map of strings); write \"{}\"",
-                                         flag, k, v.is_string() ? "" : v.dump()));
+      return invalidArgument(
+          fmt::format("{}: value of \"{}\" must be a string (KEDA trigger "
+                      "metadata is a map of strings); write \"{}\"",
+                      flag, k, v.is_string() ? "" : v.dump()));
     }
     out[k] = v.get<std::string>();
   }

@@ -1,4 +1,6 @@
 // The `tidal` binary.
 #include "cli/commands.h"
 
-int main(int argc, char** argv) { return tidal::cli::runCli(argc, argv); }
+int main(int argc, char** argv) {
+  return tidal::cli::runCli(argc, argv);
+}

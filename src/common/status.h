@@ -87,7 +87,9 @@ inline Status invalidArgument(std::string message) {
 inline Status failedPrecondition(std::string message) {
   return {StatusCode::kFailedPrecondition, std::move(message)};
 }
-inline Status notFound(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
+inline Status notFound(std::string message) {
+  return {StatusCode::kNotFound, std::move(message)};
+}
 inline Status unavailable(std::string message) {
   return {StatusCode::kUnavailable, std::move(message)};
 }
@@ -100,17 +102,19 @@ inline Status internalError(std::string message) {
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : value_(value) {}        // NOLINT(google-explicit-constructor)
-  StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(const T& value) : value_(value) {}             // NOLINT(google-explicit-constructor)
+  StatusOr(T&& value) : value_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.isOk() && "StatusOr constructed from an OK status without a value");
-    if (status_.isOk()) status_ = internalError("StatusOr built from OK status without a value");
+    if (status_.isOk()) {
+      status_ = internalError("StatusOr built from OK status without a value");
+    }
   }
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, StatusOr<T>>)
-  StatusOr(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, StatusOr<T>>) StatusOr(U&& value)
+      : value_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool isOk() const { return value_.has_value(); }
   const Status& status() const { return status_; }
@@ -141,7 +145,9 @@ class [[nodiscard]] StatusOr {
 };
 
 namespace internal {
-inline Status asStatus(Status s) { return s; }
+inline Status asStatus(Status s) {
+  return s;
+}
 template <typename T>
 Status asStatus(const StatusOr<T>& s) {
   return s.status();
@@ -154,10 +160,10 @@ Status asStatus(const StatusOr<T>& s) {
 #define TIDAL_CONCAT(a, b) TIDAL_CONCAT_INNER(a, b)
 
 // Returns the error from the enclosing function if `expr` (a Status or StatusOr) is not OK.
-#define TIDAL_RETURN_IF_ERROR(expr)                                     \
-  do {                                                                  \
-    ::tidal::Status tidal_status_ = ::tidal::internal::asStatus(expr);  \
-    if (!tidal_status_.isOk()) return tidal_status_;                    \
+#define TIDAL_RETURN_IF_ERROR(expr)                                    \
+  do {                                                                 \
+    ::tidal::Status tidal_status_ = ::tidal::internal::asStatus(expr); \
+    if (!tidal_status_.isOk()) return tidal_status_;                   \
   } while (false)
 
 #define TIDAL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -1,8 +1,8 @@
 #include "common/strings.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 namespace tidal {
 namespace {
@@ -40,7 +40,8 @@ TEST(StringsTest, ParseGoInt) {
       {"double sign", "+-1", std::nullopt},
       {"hex is not base 10", "0x10", std::nullopt},
   };
-  for (const auto& c : cases) EXPECT_EQ(parseGoInt(c.in), c.want) << c.name;
+  for (const auto& c : cases)
+    EXPECT_EQ(parseGoInt(c.in), c.want) << c.name;
 }
 
 TEST(StringsTest, ParseGoFloat) {
@@ -66,7 +67,8 @@ TEST(StringsTest, ParseGoFloat) {
       {"space", "1 ", std::nullopt},
       {"overflow", "1e400", std::nullopt},
   };
-  for (const auto& c : cases) EXPECT_EQ(parseGoFloat(c.in), c.want) << c.name;
+  for (const auto& c : cases)
+    EXPECT_EQ(parseGoFloat(c.in), c.want) << c.name;
   EXPECT_TRUE(std::isnan(*parseGoFloat("NaN")));
 }
 

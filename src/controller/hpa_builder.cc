@@ -31,7 +31,8 @@ std::string sourceTypeName(MetricSpec::Source s) {
 // app.kubernetes.io/name: at most 63 characters, no trailing non-alphanumerics.
 std::string labelValue(std::string s) {
   if (s.size() > 63) s.resize(63);
-  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.back()))) s.pop_back();
+  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.back())))
+    s.pop_back();
   return s;
 }
 
@@ -45,15 +46,17 @@ StatusOr<std::vector<MetricSpec>> hpaMetrics(const HpaInputs& inputs) {
     for (const auto& spec : specs) {
       if (spec.source == MetricSpec::Source::kExternal &&
           !externalNames.insert(spec.metricName).second) {
-        return invalidArgument(fmt::format("metricName {} defined multiple times in ScaledObject {}",
-                                           spec.metricName, so.metadata.name));
+        return invalidArgument(
+            fmt::format("metricName {} defined multiple times in ScaledObject {}", spec.metricName,
+                        so.metadata.name));
       }
       metrics.push_back(spec);
     }
   }
   if (metrics.empty()) {
-    return invalidArgument(fmt::format("no metric specs returned from scalers for ScaledObject {}/{}",
-                                       so.metadata.namespace_, so.metadata.name));
+    return invalidArgument(
+        fmt::format("no metric specs returned from scalers for ScaledObject {}/{}",
+                    so.metadata.namespace_, so.metadata.name));
   }
   std::stable_sort(metrics.begin(), metrics.end(), [](const MetricSpec& a, const MetricSpec& b) {
     return sourceTypeName(a.source) < sourceTypeName(b.source);
@@ -78,9 +81,10 @@ StatusOr<std::vector<MetricSpec>> hpaMetrics(const HpaInputs& inputs) {
           api::kCompositeMetricName, mods.metricType.empty() ? "AverageValue" : mods.metricType,
           *target));
       metrics = std::move(kept);
-      std::stable_sort(metrics.begin(), metrics.end(), [](const MetricSpec& a, const MetricSpec& b) {
-        return sourceTypeName(a.source) < sourceTypeName(b.source);
-      });
+      std::stable_sort(metrics.begin(), metrics.end(),
+                       [](const MetricSpec& a, const MetricSpec& b) {
+                         return sourceTypeName(a.source) < sourceTypeName(b.source);
+                       });
     }
   }
   return metrics;
@@ -92,8 +96,8 @@ StatusOr<nlohmann::json> buildHpa(const HpaInputs& inputs) {
   const std::string name = api::hpaName(so);
 
   nlohmann::json labels = nlohmann::json::object();
-  const auto excluded = api::parseExcludedLabels(so.metadata.annotations,
-                                                 api::kHpaExcludedLabelsAnnotation);
+  const auto excluded =
+      api::parseExcludedLabels(so.metadata.annotations, api::kHpaExcludedLabelsAnnotation);
   for (const auto& [k, v] : so.metadata.labels) {
     if (std::find(excluded.begin(), excluded.end(), k) == excluded.end()) labels[k] = v;
   }
@@ -102,17 +106,16 @@ StatusOr<nlohmann::json> buildHpa(const HpaInputs& inputs) {
   labels["app.kubernetes.io/part-of"] = so.metadata.name;
   labels["app.kubernetes.io/managed-by"] = kManagedBy;
 
-  nlohmann::json metadata{{"name", name}, {"namespace", so.metadata.namespace_},
-                          {"labels", labels}};
+  nlohmann::json metadata{
+      {"name", name}, {"namespace", so.metadata.namespace_}, {"labels", labels}};
   if (!so.metadata.annotations.empty()) metadata["annotations"] = so.metadata.annotations;
   if (!so.metadata.uid.empty()) {
-    metadata["ownerReferences"] = nlohmann::json::array(
-        {{{"apiVersion", api::kApiVersion},
-          {"kind", "ScaledObject"},
-          {"name", so.metadata.name},
-          {"uid", so.metadata.uid},
-          {"controller", true},
-          {"blockOwnerDeletion", true}}});
+    metadata["ownerReferences"] = nlohmann::json::array({{{"apiVersion", api::kApiVersion},
+                                                          {"kind", "ScaledObject"},
+                                                          {"name", so.metadata.name},
+                                                          {"uid", so.metadata.uid},
+                                                          {"controller", true},
+                                                          {"blockOwnerDeletion", true}}});
   }
 
   const api::ResolvedTargetRef target = api::resolveTargetRef(so.spec.scaleTargetRef);
@@ -123,7 +126,8 @@ StatusOr<nlohmann::json> buildHpa(const HpaInputs& inputs) {
       {"maxReplicas", api::maxReplicaCount(so.spec)},
   };
   nlohmann::json metricsJson = nlohmann::json::array();
-  for (const auto& m : metrics) metricsJson.push_back(m.toJson(so.metadata.name));
+  for (const auto& m : metrics)
+    metricsJson.push_back(m.toJson(so.metadata.name));
   spec["metrics"] = std::move(metricsJson);
 
   nlohmann::json behavior;

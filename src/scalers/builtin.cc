@@ -16,7 +16,17 @@ void registerBuiltinScalers(ScalerRegistry& registry) {
       registerCpuMemoryScalers,
       registerCronScaler,
   };
-  for (Register r : kBuiltins) r(registry);
+  for (Register r : kBuiltins)
+    r(registry);
+}
+
+const ScalerRegistry& builtinRegistry() {
+  static const ScalerRegistry registry = [] {
+    ScalerRegistry r;
+    registerBuiltinScalers(r);
+    return r;
+  }();
+  return registry;
 }
 
 void mustAdd(ScalerRegistry& registry, ScalerType type) {

@@ -50,7 +50,8 @@ Json ParamInfo::toJson() const {
   j["name"] = names.front();
   if (names.size() > 1) j["aliases"] = std::vector<std::string>(names.begin() + 1, names.end());
   Json sources = Json::array();
-  for (auto s : order) sources.push_back(paramSourceName(s));
+  for (auto s : order)
+    sources.push_back(paramSourceName(s));
   j["sources"] = std::move(sources);
   j["type"] = paramKindName(kind);
   j["required"] = !optional && !defaultValue && !deprecated;
@@ -76,7 +77,8 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
   if (s[i] == '0') {
     ++i;
   } else if (std::isdigit(static_cast<unsigned char>(s[i]))) {
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i;
   } else {
     return false;
   }
@@ -84,7 +86,8 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
     hasFractionOrExponent = true;
     ++i;
     size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i;
     if (i == start) return false;
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -92,7 +95,8 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
+      ++i;
     if (i == start) return false;
   }
   return i == s.size();
@@ -102,7 +106,9 @@ std::string quotedList(const std::vector<std::string>& values) {
   return "[" + join(values, " ") + "]";
 }
 
-std::string displayName(const ParamInfo& info) { return join(info.names, ";"); }
+std::string displayName(const ParamInfo& info) {
+  return join(info.names, ";");
+}
 
 }  // namespace
 
@@ -235,7 +241,8 @@ StatusOr<std::vector<int64_t>> parseIntList(std::string_view s, char sep, bool e
       if (*end - *start > 100000) {
         return invalidArgument(fmt::format("slice element {}: range \"{}\" is too large", i, part));
       }
-      for (int64_t v = *start; v <= *end; ++v) out.push_back(v);
+      for (int64_t v = *start; v <= *end; ++v)
+        out.push_back(v);
       continue;
     }
     auto v = parseParamInt(part);
@@ -278,9 +285,10 @@ StatusOr<std::optional<std::string>> resolveParam(const ScalerConfig& config,
   if (!value) {
     if (info.optional || info.deprecated) return std::optional<std::string>();
     std::vector<std::string> order;
-    for (auto s : info.order) order.emplace_back(paramSourceName(s));
-    return invalidArgument(fmt::format("missing required parameter \"{}\" in {}",
-                                       displayName(info), quotedList(order)));
+    for (auto s : info.order)
+      order.emplace_back(paramSourceName(s));
+    return invalidArgument(fmt::format("missing required parameter \"{}\" in {}", displayName(info),
+                                       quotedList(order)));
   }
   const char sep = info.separator;
   if (!info.enumValues.empty()) {
@@ -288,8 +296,7 @@ StatusOr<std::optional<std::string>> resolveParam(const ScalerConfig& config,
       if (std::find(info.enumValues.begin(), info.enumValues.end(), element) ==
           info.enumValues.end()) {
         return invalidArgument(fmt::format("parameter \"{}\" value \"{}\" must be one of {}",
-                                           displayName(info), *value,
-                                           quotedList(info.enumValues)));
+                                           displayName(info), *value, quotedList(info.enumValues)));
       }
     }
   }
@@ -302,9 +309,9 @@ StatusOr<std::optional<std::string>> resolveParam(const ScalerConfig& config,
       }
     }
     if (count > 1) {
-      return invalidArgument(fmt::format("parameter \"{}\" value \"{}\" must contain only one of {}",
-                                         displayName(info), *value,
-                                         quotedList(info.exclusiveSet)));
+      return invalidArgument(
+          fmt::format("parameter \"{}\" value \"{}\" must contain only one of {}",
+                      displayName(info), *value, quotedList(info.exclusiveSet)));
     }
   }
   return value;

@@ -83,7 +83,8 @@ class Param {
   Param(ParamInfo info, Setter setter) : info_(std::move(info)), setter_(std::move(setter)) {}
 
   Param& aliases(std::initializer_list<const char*> names) {
-    for (const char* n : names) info_.names.emplace_back(n);
+    for (const char* n : names)
+      info_.names.emplace_back(n);
     return *this;
   }
   Param& order(std::initializer_list<ParamSource> sources) {
@@ -99,11 +100,13 @@ class Param {
     return *this;
   }
   Param& enumValues(std::initializer_list<const char*> values) {
-    for (const char* v : values) info_.enumValues.emplace_back(v);
+    for (const char* v : values)
+      info_.enumValues.emplace_back(v);
     return *this;
   }
   Param& exclusiveSet(std::initializer_list<const char*> values) {
-    for (const char* v : values) info_.exclusiveSet.emplace_back(v);
+    for (const char* v : values)
+      info_.exclusiveSet.emplace_back(v);
     return *this;
   }
   Param& deprecated(std::string message) {
@@ -238,7 +241,8 @@ class ParamSet {
 
   std::vector<ParamInfo> infos() const {
     std::vector<ParamInfo> out;
-    for (const auto& p : params_) out.push_back(p.info());
+    for (const auto& p : params_)
+      out.push_back(p.info());
     return out;
   }
 
@@ -267,7 +271,8 @@ std::vector<std::string> knownKeys(const std::vector<ParamInfo>& infos);
 
 template <typename T>
 Status ParamSet<T>::parseOne(const ScalerConfig& config, const Param<T>& p, T& out) const {
-  TIDAL_ASSIGN_OR_RETURN(std::optional<std::string> value, internal::resolveParam(config, p.info()));
+  TIDAL_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                         internal::resolveParam(config, p.info()));
   if (!value) return Status::ok();
   Status s = p.set(out, *value);
   if (!s.isOk()) return internal::conversionError(p.info(), *value, s);

@@ -29,8 +29,9 @@ const ParamSet<Sample>& sampleParams() {
                    .order({ParamSource::kTriggerMetadata, ParamSource::kResolvedEnv,
                            ParamSource::kAuthParams}))
           .add(param("queueName", &Sample::queueName).aliases({"queue"}))
-          .add(param("mode", &Sample::mode).defaultValue("QueueLength").enumValues(
-              {"QueueLength", "MessageRate"}))
+          .add(param("mode", &Sample::mode)
+                   .defaultValue("QueueLength")
+                   .enumValues({"QueueLength", "MessageRate"}))
           .add(param("value", &Sample::value).optional().range(0, 1000))
           .add(param("ratio", &Sample::ratio).optional())
           .add(param("tls", &Sample::tls).optional())
@@ -39,8 +40,10 @@ const ParamSet<Sample>& sampleParams() {
           .add(param("partitions", &Sample::partitions).optional())
           .add(param("headers", &Sample::headers).optional())
           .add(param("limit", &Sample::limit).optional())
-          .add(param("password", &Sample::password).optional().secret().order(
-              {ParamSource::kAuthParams}))
+          .add(param("password", &Sample::password)
+                   .optional()
+                   .secret()
+                   .order({ParamSource::kAuthParams}))
           .add(param("legacy", &Sample::legacy).deprecated("use queueName instead"))
           .add(param("authModes", &Sample::auth)
                    .optional()
@@ -74,15 +77,27 @@ TEST(ParamsTest, SourceOrderEnvThenAuth) {
     std::string wantHost;
   };
   const Case cases[] = {
-      {"metadata wins", {{"host", "m"}, {"hostFromEnv", "H"}, {"queueName", "q"}}, {{"host", "a"}},
-       {{"H", "e"}}, "m"},
-      {"env before auth", {{"hostFromEnv", "H"}, {"queueName", "q"}}, {{"host", "a"}}, {{"H", "e"}},
+      {"metadata wins",
+       {{"host", "m"}, {"hostFromEnv", "H"}, {"queueName", "q"}},
+       {{"host", "a"}},
+       {{"H", "e"}},
+       "m"},
+      {"env before auth",
+       {{"hostFromEnv", "H"}, {"queueName", "q"}},
+       {{"host", "a"}},
+       {{"H", "e"}},
        "e"},
       {"auth last", {{"queueName", "q"}}, {{"host", "a"}}, {}, "a"},
-      {"empty metadata counts as missing", {{"host", "  "}, {"queueName", "q"}}, {{"host", "a"}},
-       {}, "a"},
-      {"unresolved env falls through", {{"hostFromEnv", "NOPE"}, {"queueName", "q"}},
-       {{"host", "a"}}, {}, "a"},
+      {"empty metadata counts as missing",
+       {{"host", "  "}, {"queueName", "q"}},
+       {{"host", "a"}},
+       {},
+       "a"},
+      {"unresolved env falls through",
+       {{"hostFromEnv", "NOPE"}, {"queueName", "q"}},
+       {{"host", "a"}},
+       {},
+       "a"},
   };
   for (const auto& c : cases) {
     auto md = sampleParams().parse(config(c.metadata, c.auth, c.env));
@@ -126,34 +141,62 @@ TEST(ParamsTest, ErrorTexts) {
     std::string want;
   };
   const Case cases[] = {
-      {"missing required", {{"queueName", "q"}}, {},
+      {"missing required",
+       {{"queueName", "q"}},
+       {},
        "missing required parameter \"host\" in [triggerMetadata resolvedEnv authParams]"},
-      {"missing with alias", {{"host", "h"}}, {},
+      {"missing with alias",
+       {{"host", "h"}},
+       {},
        "missing required parameter \"queueName;queue\" in [triggerMetadata]"},
-      {"enum", {{"host", "h"}, {"queueName", "q"}, {"mode", "Bytes"}}, {},
+      {"enum",
+       {{"host", "h"}, {"queueName", "q"}, {"mode", "Bytes"}},
+       {},
        "parameter \"mode\" value \"Bytes\" must be one of [QueueLength MessageRate]"},
-      {"int from float", {{"host", "h"}, {"queueName", "q"}, {"value", "1.5"}}, {},
+      {"int from float",
+       {{"host", "h"}, {"queueName", "q"}, {"value", "1.5"}},
+       {},
        "unable to set param \"value\" value \"1.5\": expected an integer, got a number with a "
        "fraction"},
-      {"int from text", {{"host", "h"}, {"queueName", "q"}, {"value", "AA"}}, {},
+      {"int from text",
+       {{"host", "h"}, {"queueName", "q"}, {"value", "AA"}},
+       {},
        "unable to set param \"value\" value \"AA\": expected an integer"},
-      {"int with plus sign is not JSON", {{"host", "h"}, {"queueName", "q"}, {"value", "+5"}}, {},
+      {"int with plus sign is not JSON",
+       {{"host", "h"}, {"queueName", "q"}, {"value", "+5"}},
+       {},
        "unable to set param \"value\" value \"+5\": expected an integer"},
-      {"range", {{"host", "h"}, {"queueName", "q"}, {"value", "5000"}}, {},
+      {"range",
+       {{"host", "h"}, {"queueName", "q"}, {"value", "5000"}},
+       {},
        "parameter \"value\" value 5000 must be between 0 and 1000"},
-      {"float", {{"host", "h"}, {"queueName", "q"}, {"ratio", ".5"}}, {},
+      {"float",
+       {{"host", "h"}, {"queueName", "q"}, {"ratio", ".5"}},
+       {},
        "unable to set param \"ratio\" value \".5\": expected a number"},
-      {"bool", {{"host", "h"}, {"queueName", "q"}, {"tls", "yes"}}, {},
+      {"bool",
+       {{"host", "h"}, {"queueName", "q"}, {"tls", "yes"}},
+       {},
        "unable to set param \"tls\" value \"yes\": expected a boolean (true, false, 1, 0, t or f)"},
-      {"negative duration", {{"host", "h"}, {"queueName", "q"}, {"timeout", "-5"}}, {},
+      {"negative duration",
+       {{"host", "h"}, {"queueName", "q"}, {"timeout", "-5"}},
+       {},
        "unable to set param \"timeout\" value \"-5\":"},
-      {"map element", {{"host", "h"}, {"queueName", "q"}, {"headers", "a=1,b"}}, {},
+      {"map element",
+       {{"host", "h"}, {"queueName", "q"}, {"headers", "a=1,b"}},
+       {},
        "unable to set param \"headers\" value \"a=1,b\": expected format key=value, got \"b\""},
-      {"deprecated", {{"host", "h"}, {"queueName", "q"}, {"legacy", "x"}}, {},
+      {"deprecated",
+       {{"host", "h"}, {"queueName", "q"}, {"legacy", "x"}},
+       {},
        "scaler sample info: use queueName instead"},
-      {"exclusive set", {{"host", "h"}, {"queueName", "q"}, {"authModes", "bearer,basic"}}, {},
+      {"exclusive set",
+       {{"host", "h"}, {"queueName", "q"}, {"authModes", "bearer,basic"}},
+       {},
        "parameter \"authModes\" value \"bearer,basic\" must contain only one of [bearer basic]"},
-      {"enum in list", {{"host", "h"}, {"queueName", "q"}, {"authModes", "tls, nope"}}, {},
+      {"enum in list",
+       {{"host", "h"}, {"queueName", "q"}, {"authModes", "tls, nope"}},
+       {},
        "parameter \"authModes\" value \"tls, nope\" must be one of [apiKey basic tls bearer]"},
   };
   for (const auto& c : cases) {
@@ -195,14 +238,13 @@ TEST(ParamsTest, ValidatorRunsAfterFields) {
   struct Window {
     std::string start, end;
   };
-  ParamSet<Window> params = ParamSet<Window>()
-                                .add(param("start", &Window::start))
-                                .add(param("end", &Window::end))
-                                .validate([](const Window& w) {
-                                  return w.start == w.end
-                                             ? invalidArgument("start and end must differ")
-                                             : Status::ok();
-                                });
+  ParamSet<Window> params =
+      ParamSet<Window>()
+          .add(param("start", &Window::start))
+          .add(param("end", &Window::end))
+          .validate([](const Window& w) {
+            return w.start == w.end ? invalidArgument("start and end must differ") : Status::ok();
+          });
   EXPECT_TRUE(params.parse(config({{"start", "a"}, {"end", "b"}})).isOk());
   auto bad = params.parse(config({{"start", "a"}, {"end", "a"}}));
   ASSERT_FALSE(bad.isOk());

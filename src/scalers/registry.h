@@ -58,10 +58,13 @@ class ScalerRegistry {
   std::map<std::string, ScalerType, std::less<>> types_;
 };
 
+// Whether `name` is one of KEDA's scaler types (spec/keda-scalers.md §1), built into tidal or not.
+bool isKedaScalerType(std::string_view name);
+
 // Registers every built-in scaler (builtin.cc).
 void registerBuiltinScalers(ScalerRegistry& registry);
 
-// A registry holding the built-in scalers, built on first use.
+// A registry holding the built-in scalers, built on first use (builtin.cc).
 const ScalerRegistry& builtinRegistry();
 
 }  // namespace tidal::scalers

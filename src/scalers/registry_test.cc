@@ -15,14 +15,14 @@ class StubScaler : public Scaler {
 };
 
 ScalerType stubType(const char* name) {
-  return ScalerType{.name = name,
-                    .description = "test",
-                    .params = {},
-                    .create = [](const ScalerConfig&, const ScalerContext&)
-                        -> StatusOr<std::unique_ptr<Scaler>> {
-                      return std::unique_ptr<Scaler>(std::make_unique<StubScaler>());
-                    },
-                    .metricsLabel = "stubScaler"};
+  return ScalerType{
+      .name = name,
+      .description = "test",
+      .params = {},
+      .create = [](const ScalerConfig&, const ScalerContext&) -> StatusOr<std::unique_ptr<Scaler>> {
+        return std::unique_ptr<Scaler>(std::make_unique<StubScaler>());
+      },
+      .metricsLabel = "stubScaler"};
 }
 
 TEST(RegistryTest, RefusesDuplicates) {
@@ -68,6 +68,27 @@ TEST(RegistryTest, BuiltinsRegistered) {
   for (const char* name : {"cpu", "memory", "cron"}) {
     EXPECT_NE(r.find(name), nullptr) << name;
   }
+}
+
+}  // namespace
+}  // namespace tidal::scalers
+
+namespace tidal::scalers {
+namespace {
+
+TEST(RegistryTest, KedaTypeNotBuiltIn) {
+  EXPECT_TRUE(isKedaScalerType("aws-sqs-queue"));
+  EXPECT_TRUE(isKedaScalerType("temporal"));
+  EXPECT_FALSE(isKedaScalerType("rabitmq"));
+  ScalerRegistry empty;
+  ScalerContext ctx;
+  ScalerConfig c;
+  c.triggerType = "aws-sqs-queue";
+  auto s = empty.create(c, ctx);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(s.status().message(),
+            "scaler type \"aws-sqs-queue\" is a KEDA scaler that tidal does not provide yet");
 }
 
 }  // namespace

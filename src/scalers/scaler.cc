@@ -1,5 +1,6 @@
 #include "scalers/scaler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -28,6 +29,15 @@ StatusOr<std::string> externalMetricTargetType(const ScalerConfig& config) {
 
 namespace {
 
+// A milli-precision quantity printed the way Kubernetes prints NewMilliQuantity ("2500m", "5");
+// the value is rounded to three decimals as KEDA's "%.3f" formatting does.
+api::Quantity milliQuantity(double value) {
+  if (!std::isfinite(value) || value < 0) value = 0;
+  constexpr double kMaxMilli = 9.2e18;
+  const double milli = std::min(std::round(value * 1000), kMaxMilli);
+  return api::Quantity::fromMilli(static_cast<int64_t>(milli));
+}
+
 MetricSpec externalSpec(std::string name, const std::string& targetType, api::Quantity target) {
   MetricSpec spec;
   spec.source = MetricSpec::Source::kExternal;
@@ -43,18 +53,16 @@ MetricSpec externalSpec(std::string name, const std::string& targetType, api::Qu
 
 }  // namespace
 
-MetricSpec externalMetricSpecMilli(std::string name, const std::string& targetType,
-                                   double target) {
-  return externalSpec(std::move(name), targetType, api::Quantity::fromFloatMilli(target));
+MetricSpec externalMetricSpecMilli(std::string name, const std::string& targetType, double target) {
+  return externalSpec(std::move(name), targetType, milliQuantity(target));
 }
 
-MetricSpec externalMetricSpecInt(std::string name, const std::string& targetType,
-                                 int64_t target) {
+MetricSpec externalMetricSpecInt(std::string name, const std::string& targetType, int64_t target) {
   return externalSpec(std::move(name), targetType, api::Quantity::fromInt(target));
 }
 
 MetricValue metricValueMilli(std::string name, double value) {
-  return MetricValue{std::move(name), api::Quantity::fromFloatMilli(value)};
+  return MetricValue{std::move(name), milliQuantity(value)};
 }
 
 std::string MetricSpec::targetString() const {

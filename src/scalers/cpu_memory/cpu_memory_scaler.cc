@@ -79,10 +79,10 @@ StatusOr<std::unique_ptr<Scaler>> newCpuMemoryScaler(const ScalerConfig& config)
     }
     spec.averageValue = *quantity;
   } else {
-    return invalidArgument(fmt::format(
-        "unknown metric type \"{}\" for a {} trigger; set the trigger's metricType to "
-        "Utilization or AverageValue",
-        config.metricType, config.triggerType));
+    return invalidArgument(
+        fmt::format("unknown metric type \"{}\" for a {} trigger; set the trigger's metricType to "
+                    "Utilization or AverageValue",
+                    config.metricType, config.triggerType));
   }
   return std::unique_ptr<Scaler>(
       std::make_unique<CpuMemoryScaler>(config.triggerType, std::move(spec), std::move(md)));

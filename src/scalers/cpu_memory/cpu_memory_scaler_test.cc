@@ -24,7 +24,8 @@ TEST(CpuMemoryScalerTest, Specs) {
        R"({"resource":{"name":"cpu","target":{"averageUtilization":60,"type":"Utilization"}},"type":"Resource"})"},
       {"memory average value", cfg("memory", "AverageValue", {{"value", "256Mi"}}),
        R"({"resource":{"name":"memory","target":{"averageValue":"256Mi","type":"AverageValue"}},"type":"Resource"})"},
-      {"container resource", cfg("cpu", "AverageValue", {{"value", "0.5"}, {"containerName", "app"}}),
+      {"container resource",
+       cfg("cpu", "AverageValue", {{"value", "0.5"}, {"containerName", "app"}}),
        R"({"containerResource":{"container":"app","name":"cpu","target":{"averageValue":"500m","type":"AverageValue"}},"type":"ContainerResource"})"},
   };
   for (const auto& c : cases) {
@@ -47,7 +48,8 @@ TEST(CpuMemoryScalerTest, Errors) {
       {"no metricType", cfg("cpu", "", {{"value", "60"}}),
        "unknown metric type \"\" for a cpu trigger; set the trigger's metricType to Utilization or "
        "AverageValue"},
-      {"Value metricType", cfg("memory", "Value", {{"value", "1Gi"}}), "unknown metric type \"Value\""},
+      {"Value metricType", cfg("memory", "Value", {{"value", "1Gi"}}),
+       "unknown metric type \"Value\""},
       {"missing value", cfg("cpu", "Utilization", {}),
        "missing required parameter \"value\" in [triggerMetadata]"},
       {"bad percent", cfg("cpu", "Utilization", {{"value", "60%"}}),
