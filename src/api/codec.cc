@@ -66,8 +66,7 @@ class ObjectWriter {
   ObjectWriter& objects(const char* key, const std::vector<T>& items) {
     if (items.empty()) return *this;
     Json arr = Json::array();
-    for (const auto& item : items)
-      arr.push_back(encodePart(item));
+    for (const auto& item : items) arr.push_back(encodePart(item));
     json_[key] = std::move(arr);
     return *this;
   }
@@ -265,8 +264,7 @@ Json encodePart(const HpaScalingRules& r) {
       .str("tolerance", r.tolerance);
   if (r.hasPolicies || !r.policies.empty()) {
     Json arr = Json::array();
-    for (const auto& p : r.policies)
-      arr.push_back(encodePart(p));
+    for (const auto& p : r.policies) arr.push_back(encodePart(p));
     w.set("policies", std::move(arr));
   }
   return w.take();
@@ -340,8 +338,7 @@ Json encodePart(const TriggerActivity& t) {
 template <typename T>
 Json encodeMap(const std::map<std::string, T, std::less<>>& m) {
   Json out = Json::object();
-  for (const auto& [k, v] : m)
-    out[k] = encodePart(v);
+  for (const auto& [k, v] : m) out[k] = encodePart(v);
   return out;
 }
 

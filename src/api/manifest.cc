@@ -176,8 +176,7 @@ class Converter {
     if (value.IsMap()) {
       sources.push_back(value);
     } else if (value.IsSequence()) {
-      for (const auto& item : value)
-        sources.push_back(item);
+      for (const auto& item : value) sources.push_back(item);
     }
     for (const auto& src : sources) {
       if (!src.IsMap()) {

@@ -128,10 +128,8 @@ TEST(ManifestTest, Errors) {
 
 TEST(ManifestTest, DeepNestingIsRefusedNotCrashed) {
   std::string deep;
-  for (int i = 0; i < 500; ++i)
-    deep += "[";
-  for (int i = 0; i < 500; ++i)
-    deep += "]";
+  for (int i = 0; i < 500; ++i) deep += "[";
+  for (int i = 0; i < 500; ++i) deep += "]";
   auto docs = parseManifests("v: " + deep + "\n", "t.yaml");
   EXPECT_FALSE(docs.isOk());
 }

@@ -61,8 +61,7 @@ void runRuleCases(const std::vector<RuleCase>& cases) {
       if (e.path == c.path && e.message.find(c.message) != std::string::npos) found = true;
     }
     std::string got;
-    for (const auto& e : bad.errors())
-      got += "\n  " + e.path + ": " + e.message;
+    for (const auto& e : bad.errors()) got += "\n  " + e.path + ": " + e.message;
     EXPECT_TRUE(found) << c.name << ": want " << c.path << ": " << c.message << "; got" << got;
   }
 }

@@ -79,16 +79,19 @@ void checkTriggers(const std::vector<api::ScaleTrigger>& triggers, const api::Ob
     const std::string path = api::fieldPath(api::fieldPath("spec.triggers", i), "metadata");
     auto scaler = registry.create(triggerConfig(t, static_cast<int>(i), meta, kind), context);
     if (!scaler.isOk()) {
-      const std::string& msg = scaler.status().message();
-      if (registry.find(t.type) == nullptr) {
-        issues.error(api::fieldPath(api::fieldPath("spec.triggers", i), "type"), msg);
-      } else if (dependsOnCluster(t) &&
-                 msg.find("missing required parameter") != std::string::npos) {
-        issues.warning(path, msg +
-                                 " (not checked offline: the value may come from the "
-                                 "TriggerAuthentication or the target's environment)");
-      } else {
-        issues.error(path, msg);
+      // A scaler reports every problem, one per line: each becomes its own issue.
+      for (const std::string& msg : split(scaler.status().message(), '\n', false)) {
+        if (msg.empty()) continue;
+        if (registry.find(t.type) == nullptr) {
+          issues.error(api::fieldPath(api::fieldPath("spec.triggers", i), "type"), msg);
+        } else if (dependsOnCluster(t) &&
+                   msg.find("missing required parameter") != std::string::npos) {
+          issues.warning(path, msg +
+                                   " (not checked offline: the value may come from the "
+                                   "TriggerAuthentication or the target's environment)");
+        } else {
+          issues.error(path, msg);
+        }
       }
       report.triggers.push_back(std::move(tr));
       continue;
@@ -130,8 +133,7 @@ void checkObject(const api::ManifestDocument& doc, const std::string& file,
       controller::HpaInputs inputs;
       inputs.scaledObject = so;
       inputs.version = kVersion;
-      for (const auto& t : report.triggers)
-        inputs.metricSpecs.push_back(t.specs);
+      for (const auto& t : report.triggers) inputs.metricSpecs.push_back(t.specs);
       auto hpa = controller::buildHpa(inputs);
       if (hpa.isOk()) {
         report.hpa = std::move(*hpa);
@@ -300,15 +302,12 @@ int runCheck(const CheckOptions& options, std::istream& in, std::ostream& out, s
       failed = true;
       continue;
     }
-    for (const auto& doc : *docs)
-      checkObject(doc, name, reports);
+    for (const auto& doc : *docs) checkObject(doc, name, reports);
   }
-  for (const auto& r : reports)
-    failed = failed || !r.valid();
+  for (const auto& r : reports) failed = failed || !r.valid();
   if (options.output == OutputFormat::kJson) {
     json arr = json::array();
-    for (const auto& r : reports)
-      arr.push_back(reportJson(r));
+    for (const auto& r : reports) arr.push_back(reportJson(r));
     out << json{{"valid", !failed}, {"objects", std::move(arr)}}.dump(2) << "\n";
   } else {
     printText(reports, out);

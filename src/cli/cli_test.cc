@@ -1,5 +1,6 @@
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -106,7 +107,11 @@ spec:
                        "did you mean \"rabbitmq\"?"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("spec.triggers[1].metadata: missing required parameter \"start\""),
+  EXPECT_NE(r.out.find("<stdin>:16: spec.triggers[1].metadata: error parsing cron metadata: "
+                       "missing required parameter \"start\""),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("<stdin>:16: spec.triggers[1].metadata: missing required parameter \"end\""),
             std::string::npos)
       << r.out;
 }
@@ -195,7 +200,9 @@ TEST(ScalersCommandTest, ListsBuiltins) {
   for (const auto& s : j) {
     if (s["type"] == "cron") {
       cron = true;
-      EXPECT_EQ(s["parameters"][0]["name"], "timezone");
+      std::set<std::string> names;
+      for (const auto& p : s["parameters"]) names.insert(p["name"].get<std::string>());
+      EXPECT_EQ(names, (std::set<std::string>{"timezone", "start", "end", "desiredReplicas"}));
     }
   }
   EXPECT_TRUE(cron);

@@ -18,8 +18,7 @@ int runScalers(bool json, std::ostream& out) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto* t : types) {
       nlohmann::json params = nlohmann::json::array();
-      for (const auto& p : t->params)
-        params.push_back(p.toJson());
+      for (const auto& p : t->params) params.push_back(p.toJson());
       arr.push_back({{"type", t->name}, {"description", t->description}, {"parameters", params}});
     }
     out << arr.dump(2) << "\n";
@@ -29,8 +28,7 @@ int runScalers(bool json, std::ostream& out) {
     out << fmt::format("{}: {}\n", t->name, t->description);
     for (const auto& p : t->params) {
       std::vector<std::string> sources;
-      for (auto s : p.order)
-        sources.emplace_back(scalers::paramSourceName(s));
+      for (auto s : p.order) sources.emplace_back(scalers::paramSourceName(s));
       std::string flags = p.deprecated     ? "deprecated"
                           : p.defaultValue ? fmt::format("default {}", *p.defaultValue)
                           : p.optional     ? "optional"

@@ -48,8 +48,7 @@ int runTriggerParse(const TriggerParseOptions& options, std::ostream& out, std::
   j["type"] = options.type;
   const auto specs = (*scaler)->metricSpecs();
   nlohmann::json metrics = nlohmann::json::array();
-  for (const auto& spec : specs)
-    metrics.push_back(spec.toJson());
+  for (const auto& spec : specs) metrics.push_back(spec.toJson());
   if (!specs.empty()) {
     j["metricName"] = specs.front().metricName;
     j["targetType"] = specs.front().targetType;

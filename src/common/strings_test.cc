@@ -40,8 +40,7 @@ TEST(StringsTest, ParseGoInt) {
       {"double sign", "+-1", std::nullopt},
       {"hex is not base 10", "0x10", std::nullopt},
   };
-  for (const auto& c : cases)
-    EXPECT_EQ(parseGoInt(c.in), c.want) << c.name;
+  for (const auto& c : cases) EXPECT_EQ(parseGoInt(c.in), c.want) << c.name;
 }
 
 TEST(StringsTest, ParseGoFloat) {
@@ -67,8 +66,7 @@ TEST(StringsTest, ParseGoFloat) {
       {"space", "1 ", std::nullopt},
       {"overflow", "1e400", std::nullopt},
   };
-  for (const auto& c : cases)
-    EXPECT_EQ(parseGoFloat(c.in), c.want) << c.name;
+  for (const auto& c : cases) EXPECT_EQ(parseGoFloat(c.in), c.want) << c.name;
   EXPECT_TRUE(std::isnan(*parseGoFloat("NaN")));
 }
 

@@ -31,8 +31,7 @@ std::string sourceTypeName(MetricSpec::Source s) {
 // app.kubernetes.io/name: at most 63 characters, no trailing non-alphanumerics.
 std::string labelValue(std::string s) {
   if (s.size() > 63) s.resize(63);
-  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.back())))
-    s.pop_back();
+  while (!s.empty() && !std::isalnum(static_cast<unsigned char>(s.back()))) s.pop_back();
   return s;
 }
 
@@ -126,8 +125,7 @@ StatusOr<nlohmann::json> buildHpa(const HpaInputs& inputs) {
       {"maxReplicas", api::maxReplicaCount(so.spec)},
   };
   nlohmann::json metricsJson = nlohmann::json::array();
-  for (const auto& m : metrics)
-    metricsJson.push_back(m.toJson(so.metadata.name));
+  for (const auto& m : metrics) metricsJson.push_back(m.toJson(so.metadata.name));
   spec["metrics"] = std::move(metricsJson);
 
   nlohmann::json behavior;

@@ -2,10 +2,6 @@
 // register function, and add one line here, keeping the list sorted.
 #include "scalers/builtin.h"
 
-#include <cstdlib>
-
-#include <fmt/format.h>
-
 #include "scalers/registry.h"
 
 namespace tidal::scalers {
@@ -16,8 +12,7 @@ void registerBuiltinScalers(ScalerRegistry& registry) {
       registerCpuMemoryScalers,
       registerCronScaler,
   };
-  for (Register r : kBuiltins)
-    r(registry);
+  for (Register r : kBuiltins) r(registry);
 }
 
 const ScalerRegistry& builtinRegistry() {
@@ -27,15 +22,6 @@ const ScalerRegistry& builtinRegistry() {
     return r;
   }();
   return registry;
-}
-
-void mustAdd(ScalerRegistry& registry, ScalerType type) {
-  Status s = registry.add(std::move(type));
-  if (!s.isOk()) {
-    // Two built-ins with one name is a programming error caught by every test run.
-    fmt::print(stderr, "tidal: {}\n", s.message());
-    std::abort();
-  }
 }
 
 }  // namespace tidal::scalers

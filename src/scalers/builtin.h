@@ -9,7 +9,4 @@ namespace tidal::scalers {
 void registerCpuMemoryScalers(ScalerRegistry& registry);
 void registerCronScaler(ScalerRegistry& registry);
 
-// Adds a built-in type; a duplicate name aborts (it can only be a programming error).
-void mustAdd(ScalerRegistry& registry, ScalerType type);
-
 }  // namespace tidal::scalers

@@ -50,8 +50,7 @@ Json ParamInfo::toJson() const {
   j["name"] = names.front();
   if (names.size() > 1) j["aliases"] = std::vector<std::string>(names.begin() + 1, names.end());
   Json sources = Json::array();
-  for (auto s : order)
-    sources.push_back(paramSourceName(s));
+  for (auto s : order) sources.push_back(paramSourceName(s));
   j["sources"] = std::move(sources);
   j["type"] = paramKindName(kind);
   j["required"] = !optional && !defaultValue && !deprecated;
@@ -77,8 +76,7 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
   if (s[i] == '0') {
     ++i;
   } else if (std::isdigit(static_cast<unsigned char>(s[i]))) {
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
   } else {
     return false;
   }
@@ -86,8 +84,7 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
     hasFractionOrExponent = true;
     ++i;
     size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
     if (i == start) return false;
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -95,8 +92,7 @@ bool isJsonNumber(std::string_view s, bool& hasFractionOrExponent) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
     if (i == start) return false;
   }
   return i == s.size();
@@ -241,8 +237,7 @@ StatusOr<std::vector<int64_t>> parseIntList(std::string_view s, char sep, bool e
       if (*end - *start > 100000) {
         return invalidArgument(fmt::format("slice element {}: range \"{}\" is too large", i, part));
       }
-      for (int64_t v = *start; v <= *end; ++v)
-        out.push_back(v);
+      for (int64_t v = *start; v <= *end; ++v) out.push_back(v);
       continue;
     }
     auto v = parseParamInt(part);
@@ -285,8 +280,7 @@ StatusOr<std::optional<std::string>> resolveParam(const ScalerConfig& config,
   if (!value) {
     if (info.optional || info.deprecated) return std::optional<std::string>();
     std::vector<std::string> order;
-    for (auto s : info.order)
-      order.emplace_back(paramSourceName(s));
+    for (auto s : info.order) order.emplace_back(paramSourceName(s));
     return invalidArgument(fmt::format("missing required parameter \"{}\" in {}", displayName(info),
                                        quotedList(order)));
   }

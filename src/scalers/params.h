@@ -83,8 +83,7 @@ class Param {
   Param(ParamInfo info, Setter setter) : info_(std::move(info)), setter_(std::move(setter)) {}
 
   Param& aliases(std::initializer_list<const char*> names) {
-    for (const char* n : names)
-      info_.names.emplace_back(n);
+    for (const char* n : names) info_.names.emplace_back(n);
     return *this;
   }
   Param& order(std::initializer_list<ParamSource> sources) {
@@ -100,13 +99,11 @@ class Param {
     return *this;
   }
   Param& enumValues(std::initializer_list<const char*> values) {
-    for (const char* v : values)
-      info_.enumValues.emplace_back(v);
+    for (const char* v : values) info_.enumValues.emplace_back(v);
     return *this;
   }
   Param& exclusiveSet(std::initializer_list<const char*> values) {
-    for (const char* v : values)
-      info_.exclusiveSet.emplace_back(v);
+    for (const char* v : values) info_.exclusiveSet.emplace_back(v);
     return *this;
   }
   Param& deprecated(std::string message) {
@@ -241,8 +238,7 @@ class ParamSet {
 
   std::vector<ParamInfo> infos() const {
     std::vector<ParamInfo> out;
-    for (const auto& p : params_)
-      out.push_back(p.info());
+    for (const auto& p : params_) out.push_back(p.info());
     return out;
   }
 

@@ -1,6 +1,7 @@
 #include "scalers/registry.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -137,10 +138,8 @@ StatusOr<std::unique_ptr<Scaler>> ScalerRegistry::create(const ScalerConfig& con
         best = std::string(name);
       }
     };
-    for (const auto& [name, _] : types_)
-      consider(name);
-    for (std::string_view name : kKedaTypes)
-      consider(name);
+    for (const auto& [name, _] : types_) consider(name);
+    for (std::string_view name : kKedaTypes) consider(name);
     if (!best.empty()) message += fmt::format("; did you mean \"{}\"?", best);
     return invalidArgument(std::move(message));
   }
@@ -149,9 +148,17 @@ StatusOr<std::unique_ptr<Scaler>> ScalerRegistry::create(const ScalerConfig& con
 
 std::vector<const ScalerType*> ScalerRegistry::list() const {
   std::vector<const ScalerType*> out;
-  for (const auto& [_, type] : types_)
-    out.push_back(&type);
+  for (const auto& [_, type] : types_) out.push_back(&type);
   return out;
+}
+
+void mustAdd(ScalerRegistry& registry, ScalerType type) {
+  Status s = registry.add(std::move(type));
+  if (!s.isOk()) {
+    // Two built-ins with one name is a programming error caught by every test run.
+    fmt::print(stderr, "tidal: {}\n", s.message());
+    std::abort();
+  }
 }
 
 }  // namespace tidal::scalers

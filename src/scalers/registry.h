@@ -58,6 +58,10 @@ class ScalerRegistry {
   std::map<std::string, ScalerType, std::less<>> types_;
 };
 
+// Adds a built-in type; a duplicate name aborts (it can only be a programming error, caught by
+// every test run).
+void mustAdd(ScalerRegistry& registry, ScalerType type);
+
 // Whether `name` is one of KEDA's scaler types (spec/keda-scalers.md §1), built into tidal or not.
 bool isKedaScalerType(std::string_view name);
 

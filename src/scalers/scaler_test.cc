@@ -18,8 +18,7 @@ TEST(ScalerHelpersTest, NormalizeMetricName) {
       {"a.b:c%d(e)f", "a-b-c-d-e-f"},
       {"Keep_Case and spaces", "Keep_Case and spaces"},
   };
-  for (const auto& c : cases)
-    EXPECT_EQ(normalizeMetricName(c.in), c.want) << c.in;
+  for (const auto& c : cases) EXPECT_EQ(normalizeMetricName(c.in), c.want) << c.in;
   EXPECT_EQ(metricNameWithIndex(3, "redis-jobs"), "s3-redis-jobs");
 }
 

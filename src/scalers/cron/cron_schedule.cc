@@ -450,8 +450,7 @@ std::optional<sys_seconds> CronSchedule::next(std::chrono::system_clock::time_po
     // are checked again.
     if (c.second != 0) {
       moved = true;
-      while (c.second != 0)
-        moveTo(t + seconds{1});
+      while (c.second != 0) moveTo(t + seconds{1});
       continue;
     }
     return t;
