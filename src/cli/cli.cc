@@ -42,6 +42,9 @@ int runCli(int argc, char** argv) {
   bool scalersJson = false;
   auto* scalersCmd = app.add_subcommand("scalers", "List built-in scalers and their parameters");
   scalersCmd->add_flag("--json", scalersJson, "print the parameter schema as JSON");
+  std::string markdownType;
+  scalersCmd->add_option("--markdown", markdownType,
+                         "print one scaler's parameter table as Markdown (for docs/scalers/)");
 
   auto* versionCmd = app.add_subcommand("version", "Print the version");
 
@@ -57,7 +60,7 @@ int runCli(int argc, char** argv) {
     return runCheck(check, std::cin, std::cout, std::cerr);
   }
   if (parseCmd->parsed()) return runTriggerParse(parse, std::cout, std::cerr);
-  if (scalersCmd->parsed()) return runScalers(scalersJson, std::cout);
+  if (scalersCmd->parsed()) return runScalers(scalersJson, std::cout, markdownType);
   if (versionCmd->parsed()) return runVersion(std::cout);
   return 2;
 }

@@ -27,7 +27,9 @@ struct TriggerParseOptions {
 };
 int runTriggerParse(const TriggerParseOptions& options, std::ostream& out, std::ostream& err);
 
-int runScalers(bool json, std::ostream& out);
+// Lists the scalers (text or JSON); with `markdownType`, prints that scaler's parameter table in
+// Markdown (the table in docs/scalers/<type>.md).
+int runScalers(bool json, std::ostream& out, const std::string& markdownType = "");
 
 int runVersion(std::ostream& out);
 

@@ -12,8 +12,36 @@
 
 namespace tidal::cli {
 
-int runScalers(bool json, std::ostream& out) {
+std::string markdownTable(const scalers::ScalerType& t) {
+  std::string out = "| parameter | type | required / default | sources | description |\n";
+  out += "|---|---|---|---|---|\n";
+  for (const auto& p : t.params) {
+    std::vector<std::string> sources;
+    for (auto s : p.order) sources.emplace_back(scalers::paramSourceName(s));
+    std::string names = "`" + p.names.front() + "`";
+    for (size_t i = 1; i < p.names.size(); ++i) names += " (alias `" + p.names[i] + "`)";
+    std::string req = p.deprecated     ? "deprecated: " + *p.deprecated
+                      : p.defaultValue ? "default `" + *p.defaultValue + "`"
+                      : p.optional     ? "optional"
+                                       : "required";
+    if (!p.enumValues.empty()) req += "; one of " + join(p.enumValues, ", ");
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", names, scalers::paramKindName(p.kind), req,
+                       join(sources, ", "), p.description);
+  }
+  return out;
+}
+
+int runScalers(bool json, std::ostream& out, const std::string& markdownType) {
   const auto types = scalers::builtinRegistry().list();
+  if (!markdownType.empty()) {
+    const scalers::ScalerType* t = scalers::builtinRegistry().find(markdownType);
+    if (t == nullptr) {
+      out << fmt::format("no built-in scaler named \"{}\"\n", markdownType);
+      return 2;
+    }
+    out << markdownTable(*t);
+    return 0;
+  }
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto* t : types) {
