@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/codec.h"
+#include "api/manifest.h"
 
 namespace tidal::api {
 namespace {
@@ -199,8 +200,8 @@ StatusOr<KedaObject> decodeKedaObject(const Json& json, Issues& issues) {
   if (!json.is_object()) {
     return invalidArgument("expected a Kubernetes object, got " + describeJson(json));
   }
-  const std::string apiVersion = json.value("apiVersion", "");
-  const std::string kind = json.value("kind", "");
+  const std::string apiVersion = stringField(json, "apiVersion");
+  const std::string kind = stringField(json, "kind");
   if (apiVersion != kApiVersion) {
     return invalidArgument(
         fmt::format("apiVersion \"{}\" (kind \"{}\") is not served by tidal; expected \"{}\"",

@@ -203,6 +203,13 @@ class Converter {
 
 }  // namespace
 
+std::string stringField(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
 std::string fieldPath(std::string_view parent, std::string_view key) {
   std::string out(parent);
   if (isIdentifier(key)) {
@@ -258,7 +265,7 @@ StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
                       sourceName, doc.line, doc.json.type_name()));
     }
     // A List (kubectl get -o yaml) holds its objects in items; expand it.
-    if (doc.json.value("kind", "") == "List" && doc.json.contains("items") &&
+    if (stringField(doc.json, "kind") == "List" && doc.json.contains("items") &&
         doc.json["items"].is_array()) {
       const Json& items = doc.json["items"];
       for (size_t i = 0; i < items.size(); ++i) {

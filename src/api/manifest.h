@@ -34,6 +34,10 @@ struct ManifestDocument {
 StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
                                                        std::string_view sourceName);
 
+// The string at `key` of a JSON object, or "" when `object` is not an object, the key is absent,
+// or its value is not a string. Never throws (nlohmann's value() does on a type mismatch).
+std::string stringField(const nlohmann::json& object, std::string_view key);
+
 // Appends one path element to a field path the way Kubernetes prints them: identifiers as `.key`,
 // anything else (dots, slashes, ...) as `[key]`; array indices as `[3]`.
 //   fieldPath("spec", "pollingInterval") == "spec.pollingInterval"

@@ -134,6 +134,14 @@ TEST(ManifestTest, DeepNestingIsRefusedNotCrashed) {
   EXPECT_FALSE(docs.isOk());
 }
 
+TEST(ManifestTest, NonStringKindIsNotAList) {
+  // Found by fuzzing: `kind: 5` made the List check throw.
+  auto docs = parseManifests("kind: 5\nitems: [1]\n", "t.yaml");
+  ASSERT_TRUE(docs.isOk());
+  EXPECT_EQ(stringField((*docs)[0].json, "kind"), "");
+  EXPECT_EQ(stringField(nlohmann::json::array(), "kind"), "");
+}
+
 TEST(ManifestTest, FieldPaths) {
   EXPECT_EQ(fieldPath("", "spec"), "spec");
   EXPECT_EQ(fieldPath("spec", "pollingInterval"), "spec.pollingInterval");

@@ -1,7 +1,10 @@
 // `tidal check FILE...`: offline validation of KEDA manifests, and a preview of what tidal would do
 // with them (the HPA it would create, each trigger's metric, target and activation).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -30,6 +33,7 @@ struct TriggerReport {
   std::vector<scalers::MetricSpec> specs;
   std::optional<double> activation;
   bool parsed = false;
+  std::string note;  // what could not be checked offline
 };
 
 struct ObjectReport {
@@ -62,8 +66,98 @@ bool dependsOnCluster(const api::ScaleTrigger& t) {
   return false;
 }
 
+// The parameters each TriggerAuthentication/ClusterTriggerAuthentication in the checked files
+// provides, keyed "TriggerAuthentication/<namespace>/<name>" or
+// "ClusterTriggerAuthentication/<name>".
+using AuthIndex = std::map<std::string, std::set<std::string>, std::less<>>;
+
+std::string authKey(const std::string& kind, const std::string& ns, const std::string& name) {
+  return kind == "ClusterTriggerAuthentication"
+             ? kind + "/" + name
+             : kind + "/" + (ns.empty() ? "default" : ns) + "/" + name;
+}
+
+void indexAuthentication(const json& doc, AuthIndex& index) {
+  api::Issues ignored;
+  auto decoded = api::decodeKedaObject(doc, ignored);
+  if (!decoded.isOk()) return;
+  const auto* ta = std::get_if<api::TriggerAuthentication>(&*decoded);
+  if (ta == nullptr) return;
+  std::set<std::string>& params =
+      index[authKey(ta->kind(), ta->metadata.namespace_, ta->metadata.name)];
+  for (const auto& r : ta->spec.secretTargetRef) params.insert(r.parameter);
+  for (const auto& r : ta->spec.configMapTargetRef) params.insert(r.parameter);
+  for (const auto& e : ta->spec.env) params.insert(e.parameter);
+  for (const auto& b : ta->spec.boundServiceAccountToken) params.insert(b.parameter);
+}
+
+// A value of the right shape for a parameter whose real value lives in the cluster.
+std::string placeholder(const scalers::ParamInfo& p) {
+  if (p.example) return *p.example;
+  if (!p.enumValues.empty()) return p.enumValues.front();
+  switch (p.kind) {
+    case scalers::ParamKind::kBool:
+      return "false";
+    case scalers::ParamKind::kInt:
+    case scalers::ParamKind::kFloat:
+    case scalers::ParamKind::kIntList:
+      return "1";
+    case scalers::ParamKind::kDuration:
+      return "1s";
+    case scalers::ParamKind::kStringMap:
+      return "key=value";
+    default:
+      return "placeholder";
+  }
+}
+
+// Fills authParams and resolvedEnv with placeholders for what the cluster would supply: the
+// parameters of a referenced TriggerAuthentication found in the checked files (or, when it is not
+// among them, every required parameter that may come from authentication), and the variables named
+// by `<param>FromEnv` keys. Returns a note for the report, or "" when nothing was substituted.
+std::string fillFromCluster(const api::ScaleTrigger& t, const std::string& ns,
+                            const AuthIndex& auth, scalers::ScalerConfig& config) {
+  const scalers::ScalerType* type = scalers::builtinRegistry().find(t.type);
+  if (type == nullptr) return "";
+  std::vector<std::string> filled;
+  const std::set<std::string>* provided = nullptr;
+  if (t.authenticationRef) {
+    auto it = auth.find(
+        authKey(api::authenticationKind(*t.authenticationRef), ns, t.authenticationRef->name));
+    if (it != auth.end()) provided = &it->second;
+  }
+  for (const auto& p : type->params) {
+    const bool inMetadata = std::any_of(p.names.begin(), p.names.end(),
+                                        [&](const auto& n) { return t.metadata.count(n) > 0; });
+    if (inMetadata) continue;
+    const bool fromAuth = std::find(p.order.begin(), p.order.end(),
+                                    scalers::ParamSource::kAuthParams) != p.order.end();
+    bool supplied = false;
+    if (provided != nullptr) {
+      supplied = std::any_of(p.names.begin(), p.names.end(),
+                             [&](const auto& n) { return provided->count(n) > 0; });
+    } else if (t.authenticationRef) {
+      supplied = fromAuth && !p.optional && !p.defaultValue && !p.deprecated;
+    }
+    if (supplied) {
+      config.authParams[p.names.front()] = placeholder(p);
+      filled.push_back(p.names.front());
+    }
+    for (const auto& n : p.names) {
+      auto env = t.metadata.find(n + "FromEnv");
+      if (env != t.metadata.end()) {
+        config.resolvedEnv[env->second] = placeholder(p);
+        filled.push_back(n + " (from env " + env->second + ")");
+      }
+    }
+  }
+  if (filled.empty()) return "";
+  return "not checked offline (supplied by the cluster): " + join(filled, ", ");
+}
+
 void checkTriggers(const std::vector<api::ScaleTrigger>& triggers, const api::ObjectMeta& meta,
-                   const std::string& kind, api::Issues& issues, ObjectReport& report) {
+                   const std::string& kind, const AuthIndex& auth, api::Issues& issues,
+                   ObjectReport& report) {
   const auto& registry = scalers::builtinRegistry();
   scalers::ScalerContext context;
   for (size_t i = 0; i < triggers.size(); ++i) {
@@ -77,7 +171,9 @@ void checkTriggers(const std::vector<api::ScaleTrigger>& triggers, const api::Ob
       continue;
     }
     const std::string path = api::fieldPath(api::fieldPath("spec.triggers", i), "metadata");
-    auto scaler = registry.create(triggerConfig(t, static_cast<int>(i), meta, kind), context);
+    scalers::ScalerConfig config = triggerConfig(t, static_cast<int>(i), meta, kind);
+    tr.note = fillFromCluster(t, meta.namespace_, auth, config);
+    auto scaler = registry.create(config, context);
     if (!scaler.isOk()) {
       // A scaler reports every problem, one per line: each becomes its own issue.
       for (const std::string& msg : split(scaler.status().message(), '\n', false)) {
@@ -104,17 +200,17 @@ void checkTriggers(const std::vector<api::ScaleTrigger>& triggers, const api::Ob
   }
 }
 
-void checkObject(const api::ManifestDocument& doc, const std::string& file,
+void checkObject(const api::ManifestDocument& doc, const std::string& file, const AuthIndex& auth,
                  std::vector<ObjectReport>& reports) {
   ObjectReport report;
   report.file = file;
   report.line = doc.line;
-  report.kind = doc.json.value("kind", "");
+  report.kind = api::stringField(doc.json, "kind");
   if (doc.json.contains("metadata") && doc.json["metadata"].is_object()) {
-    report.name = doc.json["metadata"].value("name", "");
-    report.namespace_ = doc.json["metadata"].value("namespace", "");
+    report.name = api::stringField(doc.json["metadata"], "name");
+    report.namespace_ = api::stringField(doc.json["metadata"], "namespace");
   }
-  const std::string apiVersion = doc.json.value("apiVersion", "");
+  const std::string apiVersion = api::stringField(doc.json, "apiVersion");
   if (apiVersion.rfind("keda.sh/", 0) != 0) {
     report.note = fmt::format("skipped: {} {} is not a keda.sh kind", apiVersion, report.kind);
     reports.push_back(std::move(report));
@@ -126,10 +222,11 @@ void checkObject(const api::ManifestDocument& doc, const std::string& file,
     issues.error("", decoded.status().message());
   } else if (auto* so = std::get_if<api::ScaledObject>(&*decoded)) {
     api::validateScaledObject(*so, issues);
-    checkTriggers(so->spec.triggers, so->metadata, "ScaledObject", issues, report);
+    checkTriggers(so->spec.triggers, so->metadata, "ScaledObject", auth, issues, report);
     bool allParsed = std::all_of(report.triggers.begin(), report.triggers.end(),
                                  [](const TriggerReport& t) { return t.parsed; });
-    if (allParsed && !report.triggers.empty()) {
+    // The HPA preview only for an object the API server and tidal would accept.
+    if (allParsed && !report.triggers.empty() && !issues.hasErrors()) {
       controller::HpaInputs inputs;
       inputs.scaledObject = so;
       inputs.version = kVersion;
@@ -143,7 +240,7 @@ void checkObject(const api::ManifestDocument& doc, const std::string& file,
     }
   } else if (auto* sj = std::get_if<api::ScaledJob>(&*decoded)) {
     api::validateScaledJob(*sj, issues);
-    checkTriggers(sj->spec.triggers, sj->metadata, "ScaledJob", issues, report);
+    checkTriggers(sj->spec.triggers, sj->metadata, "ScaledJob", auth, issues, report);
   } else if (auto* ta = std::get_if<api::TriggerAuthentication>(&*decoded)) {
     api::validateTriggerAuthentication(*ta, issues);
   }
@@ -195,6 +292,7 @@ void printText(const std::vector<ObjectReport>& reports, std::ostream& out) {
         out << fmt::format("  {}: metric {}, target {}, {}\n", label, spec.metricName,
                            describeTarget(spec), activation);
       }
+      if (!t.note.empty()) out << fmt::format("    {}\n", t.note);
     }
     if (!r.hpa.is_null()) {
       const json& spec = r.hpa["spec"];
@@ -207,11 +305,11 @@ void printText(const std::vector<ObjectReport>& reports, std::ostream& out) {
         const std::string type = m["type"];
         if (type == "External") {
           const json& target = m["external"]["target"];
-          out << fmt::format("    External {} {} {}\n",
-                             m["external"]["metric"]["name"].get<std::string>(),
-                             target["type"].get<std::string>(),
-                             target.contains("averageValue") ? target["averageValue"].dump()
-                                                             : target["value"].dump());
+          out << fmt::format(
+              "    External {} {} {}\n", m["external"]["metric"]["name"].get<std::string>(),
+              target["type"].get<std::string>(),
+              target.contains("averageValue") ? target["averageValue"].get<std::string>()
+                                              : target["value"].get<std::string>());
         } else {
           const json& res = type == "Resource" ? m["resource"] : m["containerResource"];
           const json& target = res["target"];
@@ -219,7 +317,7 @@ void printText(const std::vector<ObjectReport>& reports, std::ostream& out) {
                              target["type"].get<std::string>(),
                              target.contains("averageUtilization")
                                  ? target["averageUtilization"].dump() + "%"
-                                 : target["averageValue"].dump());
+                                 : target["averageValue"].get<std::string>());
         }
       }
       if (spec.contains("behavior")) out << "    behavior: " << spec["behavior"].dump() << "\n";
@@ -257,6 +355,7 @@ json reportJson(const ObjectReport& r) {
     }
     tj["metrics"] = std::move(metrics);
     tj["activationTarget"] = t.activation ? json(*t.activation) : json(nullptr);
+    if (!t.note.empty()) tj["note"] = t.note;
     triggers.push_back(std::move(tj));
   }
   j["triggers"] = std::move(triggers);
@@ -272,6 +371,7 @@ int runCheck(const CheckOptions& options, std::istream& in, std::ostream& out, s
     return 2;
   }
   std::vector<ObjectReport> reports;
+  std::vector<std::pair<std::string, std::vector<api::ManifestDocument>>> parsed;
   bool failed = false;
   for (const auto& file : options.files) {
     std::string text;
@@ -302,7 +402,15 @@ int runCheck(const CheckOptions& options, std::istream& in, std::ostream& out, s
       failed = true;
       continue;
     }
-    for (const auto& doc : *docs) checkObject(doc, name, reports);
+    parsed.emplace_back(name, std::move(*docs));
+  }
+  // TriggerAuthentications may come in any file or order: index them first.
+  AuthIndex auth;
+  for (const auto& [name, docs] : parsed) {
+    for (const auto& doc : docs) indexAuthentication(doc.json, auth);
+  }
+  for (const auto& [name, docs] : parsed) {
+    for (const auto& doc : docs) checkObject(doc, name, auth, reports);
   }
   for (const auto& r : reports) failed = failed || !r.valid();
   if (options.output == OutputFormat::kJson) {

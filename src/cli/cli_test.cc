@@ -125,6 +125,7 @@ TEST(CheckCommandTest, JsonOutput) {
   for (const auto& o : j["objects"]) {
     if (o["kind"] != "ScaledObject") continue;
     sawScaledObject = true;
+    ASSERT_TRUE(o.contains("hpa")) << o.dump(2);
     EXPECT_EQ(o["hpa"]["spec"]["maxReplicas"], 30);
     EXPECT_EQ(o["hpa"]["spec"]["metrics"][0]["external"]["metric"]["name"], "s0-rabbitmq-hello");
     EXPECT_EQ(o["triggers"][0]["metrics"][0]["target"], "5");

@@ -93,11 +93,14 @@ void CapturingLogger::clear() {
   records_.clear();
 }
 
-StateLog::StateLog(Logger& logger, std::string component, LogFields baseFields)
-    : logger_(logger), component_(std::move(component)), baseFields_(std::move(baseFields)) {}
+StateLog::StateLog(Logger& logger, std::string component, LogFields baseFields,
+                   std::string initialState)
+    : logger_(logger),
+      component_(std::move(component)),
+      baseFields_(std::move(baseFields)),
+      state_(std::move(initialState)) {}
 
-bool StateLog::set(std::string_view state, LogLevel level, std::string message,
-                   LogFields fields) {
+bool StateLog::set(std::string_view state, LogLevel level, std::string message, LogFields fields) {
   {
     std::lock_guard lock(mu_);
     if (state_ == state) return false;

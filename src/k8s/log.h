@@ -75,7 +75,9 @@ class CapturingLogger : public Logger {
 // Logs only when a component's state changes. Thread-safe.
 class StateLog {
  public:
-  StateLog(Logger& logger, std::string component, LogFields baseFields = {});
+  // `initialState` is the state assumed before the first set(): setting it logs nothing.
+  StateLog(Logger& logger, std::string component, LogFields baseFields = {},
+           std::string initialState = "");
 
   // Logs `message` (with the base fields followed by `fields`) if `state` differs from the state
   // last set; otherwise does nothing. Returns whether it logged.

@@ -11,6 +11,8 @@ void registerBuiltinScalers(ScalerRegistry& registry) {
   static constexpr Register kBuiltins[] = {
       registerCpuMemoryScalers,
       registerCronScaler,
+      registerRabbitMqScaler,
+      registerRedisScalers,
   };
   for (Register r : kBuiltins) r(registry);
 }

@@ -8,5 +8,7 @@ namespace tidal::scalers {
 
 void registerCpuMemoryScalers(ScalerRegistry& registry);
 void registerCronScaler(ScalerRegistry& registry);
+void registerRabbitMqScaler(ScalerRegistry& registry);
+void registerRedisScalers(ScalerRegistry& registry);
 
 }  // namespace tidal::scalers

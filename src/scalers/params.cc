@@ -61,6 +61,7 @@ Json ParamInfo::toJson() const {
   if (secret) j["secret"] = true;
   if (range) j["range"] = {range->first, range->second};
   if (!description.empty()) j["description"] = description;
+  if (example) j["example"] = *example;
   return j;
 }
 

@@ -57,6 +57,9 @@ struct ParamInfo {
   std::optional<std::string> deprecated;  // message shown when the parameter is used
   bool secret = false;                    // never printed (passwords, tokens)
   std::string description;
+  // A valid value, for documentation and for `tidal check`, which substitutes it when the real
+  // value only exists in the cluster (a Secret behind a TriggerAuthentication, an env var).
+  std::optional<std::string> example;
   std::optional<std::pair<double, double>> range;  // inclusive numeric bounds
   char separator = ',';                            // for lists, maps and enum checks
   bool expandRanges = false;                       // int lists accept "1-5"
@@ -116,6 +119,10 @@ class Param {
   }
   Param& describe(std::string text) {
     info_.description = std::move(text);
+    return *this;
+  }
+  Param& example(std::string value) {
+    info_.example = std::move(value);
     return *this;
   }
   Param& range(double low, double high) {

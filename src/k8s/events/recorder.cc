@@ -1,0 +1,225 @@
+#include "k8s/events/recorder.h"
+
+#include <cstdio>
+#include <vector>
+
+#include <unistd.h>
+
+namespace tidal::k8s {
+namespace {
+
+constexpr size_t kMaxNoteBytes = 1024;
+
+std::string objectKeyOf(const ObjectReference& r) {
+  return r.kind + "/" + r.namespace_ + "/" + r.name + "/" + r.uid;
+}
+
+std::string seriesKeyOf(const ObjectReference& r, std::string_view type, std::string_view reason,
+                        std::string_view action, std::string_view note) {
+  std::string key = objectKeyOf(r);
+  for (std::string_view part : {type, reason, action, note}) {
+    key += '\x1f';
+    key += part;
+  }
+  return key;
+}
+
+// "<object>.<16 hex digits of the creation time>", as kubectl and client-go name events.
+std::string eventName(const std::string& objectName, TimePoint when) {
+  char suffix[24];
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch());
+  std::snprintf(suffix, sizeof suffix, ".%016llx", static_cast<unsigned long long>(nanos.count()));
+  std::string base = objectName.empty() ? "event" : objectName;
+  // Object names fit 253 characters; leave room for the suffix.
+  if (base.size() > 253 - 17) base.resize(253 - 17);
+  return base + suffix;
+}
+
+// The API server requires a reporting instance; the host (pod) name is the natural one.
+EventRecorderOptions withInstance(EventRecorderOptions options) {
+  if (options.reportingInstance.empty()) {
+    char host[256] = {0};
+    options.reportingInstance =
+        ::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0' ? host : "tidal";
+  }
+  return options;
+}
+
+}  // namespace
+
+EventRecorder::EventRecorder(Client& client, EventRecorderOptions options)
+    : client_(client),
+      options_(withInstance(std::move(options))),
+      state_(*options_.logger, "event-recorder", {}, "ok") {}
+
+EventRecorder::~EventRecorder() {
+  stop();
+}
+
+void EventRecorder::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+}
+
+void EventRecorder::stop() {
+  if (!thread_.joinable()) return;
+  thread_.request_stop();
+  thread_.join();
+  flush();
+}
+
+EventRecorderStats EventRecorder::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+bool EventRecorder::allowLocked(const std::string& objectKey,
+                                std::chrono::steady_clock::time_point now) {
+  auto [it, inserted] = buckets_.try_emplace(objectKey);
+  Bucket& b = it->second;
+  if (inserted) {
+    b.tokens = options_.perObjectBurst;
+    b.refilledAt = now;
+  } else if (options_.perObjectRefill.count() > 0) {
+    double refill = std::chrono::duration<double>(now - b.refilledAt).count() /
+                    std::chrono::duration<double>(options_.perObjectRefill).count();
+    b.tokens = std::min<double>(options_.perObjectBurst, b.tokens + refill);
+    b.refilledAt = now;
+  }
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+void EventRecorder::record(const ObjectReference& regarding, std::string_view type,
+                           std::string_view reason, std::string_view action,
+                           std::string_view note) {
+  std::string_view trimmedNote = note.substr(0, kMaxNoteBytes);
+  const TimePoint now = options_.clock->now();
+  const auto mono = options_.clock->monotonicNow();
+  std::string key = seriesKeyOf(regarding, type, reason, action, trimmedNote);
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.recorded;
+    auto it = series_.find(key);
+    if (it != series_.end() && mono - it->second.lastObservedAt < options_.seriesWindow) {
+      Series& s = it->second;
+      ++s.count;
+      s.lastObserved = now;
+      s.lastObservedAt = mono;
+      ++stats_.aggregated;
+      return;  // written back by the next periodic flush
+    }
+    if (!allowLocked(objectKeyOf(regarding), mono)) {
+      ++stats_.dropped;
+      return;
+    }
+    Series s;
+    s.event.metadata.name = eventName(regarding.name, now);
+    s.event.metadata.namespace_ = regarding.namespace_.empty() ? "default" : regarding.namespace_;
+    s.event.eventTime = formatMicroTime(now);
+    s.event.reportingController = options_.reportingController;
+    s.event.reportingInstance = options_.reportingInstance;
+    s.event.action = std::string(action);
+    s.event.reason = std::string(reason);
+    s.event.regarding = regarding;
+    s.event.note = std::string(trimmedNote);
+    s.event.type = std::string(type);
+    s.lastObserved = now;
+    s.lastObservedAt = mono;
+    series_[key] = std::move(s);
+    pendingCreate_ = true;
+  }
+  cv_.notify_all();
+}
+
+void EventRecorder::flush(const std::stop_token& stop) {
+  send(/*force=*/true, stop);
+}
+
+void EventRecorder::send(bool force, const std::stop_token& stop) {
+  std::lock_guard sending(sendMu_);
+  struct Work {
+    std::string key;
+    Event event;
+    int32_t count;
+    bool create;
+  };
+  std::vector<Work> work;
+  const auto mono = options_.clock->monotonicNow();
+  {
+    std::lock_guard lock(mu_);
+    pendingCreate_ = false;
+    for (auto it = series_.begin(); it != series_.end();) {
+      Series& s = it->second;
+      bool quiet = mono - s.lastObservedAt >= options_.seriesWindow;
+      if (s.sentCount == 0) {
+        Event e = s.event;
+        if (s.count > 1) e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
+        work.push_back({it->first, std::move(e), s.count, true});
+      } else if (s.count > s.sentCount &&
+                 (force || mono - s.lastSentAt >= options_.flushInterval)) {
+        Event e = s.event;
+        e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
+        work.push_back({it->first, std::move(e), s.count, false});
+      } else if (quiet && s.count == s.sentCount) {
+        it = series_.erase(it);  // finished: a repeat after this starts a new Event
+        continue;
+      }
+      ++it;
+    }
+  }
+  bool failed = false;
+  for (Work& w : work) {
+    if (stop.stop_requested()) break;
+    Status status;
+    bool recreate = false;
+    if (w.create) {
+      StatusOr<Json> created =
+          client_.create(kEvents, w.event.metadata.namespace_, w.event.toJson(), {}, stop);
+      status = created.status();
+      if (status.code() == StatusCode::kAlreadyExists) status = Status::ok();
+    } else {
+      Json patch = {{"series",
+                     {{"count", w.event.series->count},
+                      {"lastObservedTime", w.event.series->lastObservedTime}}}};
+      StatusOr<Json> patched =
+          client_.patch(kEvents, w.event.metadata.namespace_, w.event.metadata.name,
+                        PatchType::kMerge, patch, {}, stop);
+      status = patched.status();
+      recreate = status.code() == StatusCode::kNotFound;  // the Event expired (TTL): create again
+    }
+    std::lock_guard lock(mu_);
+    auto it = series_.find(w.key);
+    if (status.isOk()) {
+      ++(w.create ? stats_.created : stats_.seriesUpdates);
+      if (it != series_.end()) {
+        it->second.sentCount = w.count;
+        it->second.lastSentAt = options_.clock->monotonicNow();
+      }
+    } else {
+      ++stats_.failures;
+      failed = true;
+      if (recreate && it != series_.end()) it->second.sentCount = 0;
+      if (!recreate) {
+        state_.set("failing", LogLevel::kWarning, "cannot write events; will retry",
+                   {{"error", status.toString()}});
+      }
+    }
+  }
+  if (!failed && !work.empty()) state_.set("ok", LogLevel::kInfo, "writing events again");
+}
+
+void EventRecorder::loop(const std::stop_token& stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, stop, std::chrono::seconds(options_.flushInterval),
+                   [this] { return pendingCreate_; });
+    }
+    if (stop.stop_requested()) return;
+    send(/*force=*/false, stop);
+  }
+}
+
+}  // namespace tidal::k8s

@@ -1,0 +1,104 @@
+// Recording events.k8s.io/v1 Events about objects, without flooding the API server.
+//
+// KEDA reports what it does as Events on the ScaledObject or ScaledJob ("KEDAScaleTargetActivated",
+// "KEDAScalerFailed", ...), and users watch for them. A flapping trigger can produce the same event
+// every polling interval, so the recorder aggregates: an event equal to one recorded within
+// `seriesWindow` (same object, type, reason, action and note) does not create a new Event; it
+// increments that Event's series.count, and the count is written back at most once per
+// `flushInterval`. Distinct events about one object are also limited by a token bucket
+// (`perObjectBurst`, refilled one per `perObjectRefill`); excess events are dropped and counted.
+// So a thousand identical failures in a minute cost the API server two requests.
+//
+// record() never blocks on the network: it updates in-memory state and a background thread sends.
+// Failures to send are logged once per change of state and retried at the next flush.
+//
+// Threading: all methods are thread-safe. stop() flushes once, then joins the sender.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "k8s/client/client.h"
+#include "k8s/log.h"
+#include "k8s/types/events.h"
+
+namespace tidal::k8s {
+
+struct EventRecorderOptions {
+  std::string reportingController = "keda-operator";  // what KEDA reports, for compatibility
+  std::string reportingInstance;                      // this replica; "" means the host (pod) name
+  std::chrono::seconds seriesWindow{360};             // repeats within 6 min join a series
+  std::chrono::seconds flushInterval{30};             // series counts are written this often
+  int perObjectBurst = 25;
+  std::chrono::seconds perObjectRefill{300};
+  const Clock* clock = &SystemClock::instance();
+  Logger* logger = &stderrLogger();
+};
+
+struct EventRecorderStats {
+  uint64_t recorded = 0;       // record() calls
+  uint64_t created = 0;        // Events created on the API server
+  uint64_t seriesUpdates = 0;  // series.count patches sent
+  uint64_t aggregated = 0;     // repeats folded into a series
+  uint64_t dropped = 0;        // refused by the per-object limit
+  uint64_t failures = 0;       // requests that failed (retried later)
+};
+
+class EventRecorder {
+ public:
+  // `client` must outlive this.
+  EventRecorder(Client& client, EventRecorderOptions options);
+  ~EventRecorder();  // stop()
+
+  void start();
+  void stop();
+
+  // Records an event about `regarding` (its namespace is the Event's; cluster-scoped objects' go
+  // to "default"). `type` is "Normal" or "Warning". A note longer than 1 KiB is truncated, as the
+  // API server would refuse it.
+  void record(const ObjectReference& regarding, std::string_view type, std::string_view reason,
+              std::string_view action, std::string_view note);
+
+  // Sends every pending creation and every changed series count now (ignoring flushInterval).
+  void flush(const std::stop_token& stop = {});
+
+  EventRecorderStats stats() const;
+
+ private:
+  struct Series {
+    Event event;  // the created (or to-be-created) Event
+    int32_t count = 1;
+    int32_t sentCount = 0;  // count the API server has; 0 until created
+    TimePoint lastObserved;
+    std::chrono::steady_clock::time_point lastObservedAt;
+    std::chrono::steady_clock::time_point lastSentAt;
+  };
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refilledAt;
+  };
+
+  void send(bool force, const std::stop_token& stop);
+  void loop(const std::stop_token& stop);
+  bool allowLocked(const std::string& objectKey, std::chrono::steady_clock::time_point now);
+
+  Client& client_;
+  const EventRecorderOptions options_;
+  StateLog state_;
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  std::map<std::string, Series> series_;
+  std::map<std::string, Bucket> buckets_;
+  EventRecorderStats stats_;
+  bool pendingCreate_ = false;
+  std::mutex sendMu_;  // one sender at a time (the thread, or flush())
+  std::jthread thread_;
+};
+
+}  // namespace tidal::k8s
