@@ -72,7 +72,7 @@ std::optional<std::string> base64Decode(std::string_view text) {
         continue;
       }
       if (padding > 0) return std::nullopt;
-      values[j] = kReverse[static_cast<unsigned char>(c)];
+      values[j] = static_cast<int>(kReverse[static_cast<unsigned char>(c)]);
       if (values[j] < 0) return std::nullopt;
     }
     uint32_t n = (values[0] << 18) | (values[1] << 12) | (values[2] << 6) | values[3];

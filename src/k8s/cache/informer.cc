@@ -23,8 +23,8 @@ void InformerBase::addHandlers(Handlers handlers) {
 void InformerBase::start() {
   if (started_) return;
   started_ = true;
-  dispatcher_ = std::jthread([this](std::stop_token stop) { dispatch(stop); });
-  loop_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  dispatcher_ = std::jthread([this](const std::stop_token& stop) { dispatch(stop); });
+  loop_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void InformerBase::stop() {

@@ -115,7 +115,7 @@ class InformerBase {
  private:
   enum class Kind { kAdd, kUpdate, kDelete, kSynced };
   struct Notification {
-    Kind kind;
+    Kind kind = Kind::kAdd;
     CachedObject before;
     CachedObject after;
   };

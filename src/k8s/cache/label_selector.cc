@@ -17,7 +17,7 @@ class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
 
-  Status fail(std::string expected) const {
+  Status fail(const std::string& expected) const {
     return invalidArgument("label selector \"" + std::string(text_) + "\": at position " +
                            std::to_string(pos_) + ": expected " + expected);
   }

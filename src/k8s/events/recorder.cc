@@ -58,7 +58,7 @@ EventRecorder::~EventRecorder() {
 
 void EventRecorder::start() {
   if (thread_.joinable()) return;
-  thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) { loop(stop); });
 }
 
 void EventRecorder::stop() {

@@ -165,7 +165,7 @@ void LeaderElector::setLeading(bool leading) {
 
 void LeaderElector::start() {
   if (thread_.joinable()) return;
-  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void LeaderElector::stop() {

@@ -64,7 +64,7 @@ std::optional<TimePoint> parseTime(std::string_view text) {
     int scale = 100000;
     size_t start = pos;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (scale > 0) micros += (text[pos] - '0') * scale;
+      if (scale > 0) micros += static_cast<int64_t>(text[pos] - '0') * scale;
       scale /= 10;
       ++pos;
     }

@@ -17,7 +17,7 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::start() {
   if (!threads_.empty()) return;
   for (int i = 0; i < workers_; ++i) {
-    threads_.emplace_back([this](std::stop_token stop) { work(stop); });
+    threads_.emplace_back([this](const std::stop_token& stop) { work(stop); });
   }
 }
 

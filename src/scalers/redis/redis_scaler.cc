@@ -1,5 +1,7 @@
 #include "scalers/redis/redis_scaler.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "scalers/builtin.h"
@@ -153,12 +155,12 @@ void registerRedisScalers(ScalerRegistry& registry) {
     const char* name;
     const char* what;
   };
-  static constexpr Kind kLists[] = {
+  static constexpr std::array<Kind, 3> kLists = {{
       {"redis", "the length of a Redis list (or set, sorted set, hash)"},
       {"redis-cluster", "the length of a list (or set, sorted set, hash) in a Redis Cluster"},
       {"redis-sentinel",
        "the length of a list (or set, sorted set, hash) on the master a Redis Sentinel names"},
-  };
+  }};
   for (const Kind& k : kLists) {
     mustAdd(registry, ScalerType{
                           .name = k.name,
@@ -168,13 +170,13 @@ void registerRedisScalers(ScalerRegistry& registry) {
                           .metricsLabel = "redisScaler",
                       });
   }
-  static constexpr Kind kStreams[] = {
+  static constexpr std::array<Kind, 3> kStreams = {{
       {"redis-streams",
        "a Redis stream: a consumer group's pending entries or lag, or the stream's length"},
       {"redis-cluster-streams", "a stream in a Redis Cluster: pending entries, lag or length"},
       {"redis-sentinel-streams",
        "a stream on the master a Redis Sentinel names: pending entries, lag or length"},
-  };
+  }};
   for (const Kind& k : kStreams) {
     mustAdd(registry, ScalerType{
                           .name = k.name,
