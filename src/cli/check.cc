@@ -16,8 +16,8 @@
 #include "api/validation.h"
 #include "cli/commands.h"
 #include "cli/trigger_config.h"
-#include "cli/version.h"
 #include "common/strings.h"
+#include "common/version.h"
 #include "controller/hpa_builder.h"
 #include "scalers/registry.h"
 

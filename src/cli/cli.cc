@@ -4,7 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
-#include "cli/version.h"
+#include "common/version.h"
+#include "operator/operator.h"
 
 namespace tidal::cli {
 
@@ -48,6 +49,75 @@ int runCli(int argc, char** argv) {
 
   auto* versionCmd = app.add_subcommand("version", "Print the version");
 
+  // `tidal operator`: defaults come from KEDA's environment variables, flags override them.
+  StatusOr<op::OperatorOptions> fromEnv = op::OperatorOptions::fromEnvironment();
+  op::OperatorOptions oper = fromEnv.isOk() ? *fromEnv : op::OperatorOptions{};
+  int64_t httpTimeoutMs = oper.httpTimeout.count();
+  int64_t lastActiveRefresh = oper.lastActiveTimeRefresh.count();
+  auto* operatorCmd = app.add_subcommand(
+      "operator",
+      "Run the autoscaler: the ScaledObject controller, the scale loops, the external metrics API "
+      "(HTTPS), /metrics and health probes. Reads KEDA's environment variables (WATCH_NAMESPACE, "
+      "WATCH_LABEL_SELECTOR, POD_NAMESPACE, KEDA_HTTP_DEFAULT_TIMEOUT, "
+      "KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, KEDA_RESTRICT_SECRET_ACCESS, "
+      "KEDA_CLUSTER_OBJECT_NAMESPACE, KEDA_OPERATOR_LEADER_ELECTION_*); flags override them.");
+  operatorCmd->add_option("--kubeconfig", oper.kubeconfig,
+                          "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
+  operatorCmd->add_option("--context", oper.context, "kubeconfig context to use");
+  operatorCmd->add_option("--kube-api-qps", oper.kubeApiQps, "client-side QPS limit")
+      ->capture_default_str();
+  operatorCmd->add_option("--kube-api-burst", oper.kubeApiBurst, "client-side burst")
+      ->capture_default_str();
+  operatorCmd->add_option("--watch-namespace", oper.watchNamespace,
+                          "namespace to watch (WATCH_NAMESPACE; empty: all)");
+  operatorCmd
+      ->add_option("--metrics-bind-address", oper.metricsBindAddress,
+                   "address of /metrics (empty: off)")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--health-probe-bind-address", oper.healthProbeBindAddress,
+                   "address of /healthz and /readyz (empty: off)")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--metrics-server-bind-address", oper.metricsServerBindAddress,
+                   "HTTPS address of the external metrics API (empty: off)")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--webhook-bind-address", oper.webhookBindAddress,
+                   "HTTPS address of the admission webhook (empty: off)")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--cert-dir", oper.certDir,
+                   "directory with tls.crt and tls.key for the HTTPS servers; a "
+                   "self-signed pair is generated when they are missing")
+      ->capture_default_str();
+  operatorCmd->add_option("--requestheader-client-ca-file", oper.requestHeaderClientCaFile,
+                          "front-proxy CA that signs the aggregator's client certificate "
+                          "(default: read kube-system/extension-apiserver-authentication)");
+  operatorCmd->add_option("--requestheader-allowed-names", oper.requestHeaderAllowedNames,
+                          "client certificate CNs accepted from the aggregator (default: any)");
+  operatorCmd->add_flag("--leader-elect", oper.leaderElect,
+                        "elect a leader on a Lease; only the leader scales");
+  operatorCmd->add_option("--leader-election-id", oper.leaderElectionId, "the Lease name")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--scale-loop-workers", oper.scaleLoopWorkers, "threads running scale loops")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--http-timeout-ms", httpTimeoutMs,
+                   "timeout of calls to event sources (KEDA_HTTP_DEFAULT_TIMEOUT)")
+      ->capture_default_str();
+  operatorCmd->add_option("--filepath-auth-root-path", oper.filepathAuthRootPath,
+                          "root directory for ClusterTriggerAuthentication filePath");
+  operatorCmd
+      ->add_option("--last-active-time-refresh-seconds", lastActiveRefresh,
+                   "write status.lastActiveTime refreshes at most this often (0: every "
+                   "active poll, as KEDA)")
+      ->capture_default_str();
+  operatorCmd->add_option("--log-level", oper.logLevel, "debug, info, warn or error")
+      ->capture_default_str();
+  operatorCmd->add_option("--log-format", oper.logFormat, "json or text")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,6 +132,15 @@ int runCli(int argc, char** argv) {
   if (parseCmd->parsed()) return runTriggerParse(parse, std::cout, std::cerr);
   if (scalersCmd->parsed()) return runScalers(scalersJson, std::cout, markdownType);
   if (versionCmd->parsed()) return runVersion(std::cout);
+  if (operatorCmd->parsed()) {
+    if (!fromEnv.isOk()) {
+      std::cerr << "tidal operator: " << fromEnv.status().message() << "\n";
+      return 2;
+    }
+    oper.httpTimeout = std::chrono::milliseconds(httpTimeoutMs);
+    oper.lastActiveTimeRefresh = std::chrono::seconds(lastActiveRefresh);
+    return op::runOperator(oper);
+  }
   return 2;
 }
 

@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/version.h"
 #include "common/strings.h"
+#include "common/version.h"
 #include "scalers/registry.h"
 
 namespace tidal::cli {

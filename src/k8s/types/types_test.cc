@@ -8,6 +8,7 @@
 #include "k8s/types/core.h"
 #include "k8s/types/events.h"
 #include "k8s/types/keda.h"
+#include "k8s/types/merge_patch.h"
 
 namespace tidal::k8s {
 namespace {
@@ -233,6 +234,38 @@ TEST(TypesTest, ScaleToJsonAndKedaCodec) {
   ASSERT_TRUE(decoded.isOk()) << decoded.status().toString();
   EXPECT_EQ(ObjectCodec<api::ScaledObject>::meta(*decoded).resourceVersion, "3");
   EXPECT_EQ(decoded->spec.scaleTargetRef.name, "api");
+}
+
+}  // namespace
+}  // namespace tidal::k8s
+
+namespace tidal::k8s {
+namespace {
+
+TEST(MergePatchTest, DiffIsMinimalAndRoundTrips) {
+  struct Case {
+    const char* before;
+    const char* after;
+    const char* patch;
+  };
+  const Case cases[] = {
+      {R"({"a":1,"b":{"c":2,"d":3}})", R"({"a":1,"b":{"c":2,"d":3}})", R"({})"},
+      {R"({"a":1})", R"({"a":2})", R"({"a":2})"},
+      {R"({"a":1,"b":2})", R"({"a":1})", R"({"b":null})"},
+      {R"({"h":{"x":{"n":1},"y":{"n":2}}})", R"({"h":{"x":{"n":1}}})", R"({"h":{"y":null}})"},
+      {R"({"c":[{"t":"Ready"}]})", R"({"c":[{"t":"Ready","s":"True"}]})",
+       R"({"c":[{"t":"Ready","s":"True"}]})"},
+      {R"({})", R"({"n":{"m":"v"}})", R"({"n":{"m":"v"}})"},
+      {R"({"n":"s"})", R"({"n":{"m":"v"}})", R"({"n":{"m":"v"}})"},
+  };
+  for (const Case& c : cases) {
+    Json before = Json::parse(c.before);
+    Json after = Json::parse(c.after);
+    Json patch = mergePatchDiff(before, after);
+    EXPECT_EQ(patch, Json::parse(c.patch)) << c.before << " -> " << c.after;
+    applyMergePatch(before, patch);
+    EXPECT_EQ(before, after) << c.before << " -> " << c.after;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,431 @@
+#include "operator/operator.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "api/duration.h"
+#include "common/strings.h"
+#include "common/version.h"
+#include "controller/scaledobject_controller.h"
+#include "k8s/cache/informer.h"
+#include "k8s/client/config.h"
+#include "k8s/client/discovery.h"
+#include "k8s/events/recorder.h"
+#include "k8s/leader/leader_elector.h"
+#include "k8s/types/apps.h"
+#include "k8s/types/autoscaling.h"
+#include "k8s/types/keda.h"
+#include "k8s/workqueue/worker_pool.h"
+#include "net/http_server.h"
+#include "observability/keda_metrics.h"
+#include "observability/logger.h"
+#include "observability/metrics.h"
+#include "observability/process_metrics.h"
+#include "operator/cluster_reader.h"
+#include "operator/serving.h"
+#include "scalers/registry.h"
+#include "scaling/scale_handler.h"
+#include "scaling/scheduler.h"
+
+namespace tidal::op {
+namespace {
+
+using Json = nlohmann::json;
+
+// Forwards the k8s library's log records to the structured logger.
+class LogAdapter : public k8s::Logger {
+ public:
+  explicit LogAdapter(std::shared_ptr<obs::LogSink> sink) : sink_(std::move(sink)) {}
+  void write(const k8s::LogRecord& record) override {
+    obs::LogLevel level = obs::LogLevel::kInfo;
+    switch (record.level) {
+      case k8s::LogLevel::kDebug:
+        level = obs::LogLevel::kDebug;
+        break;
+      case k8s::LogLevel::kInfo:
+        level = obs::LogLevel::kInfo;
+        break;
+      case k8s::LogLevel::kWarning:
+        level = obs::LogLevel::kWarn;
+        break;
+      case k8s::LogLevel::kError:
+        level = obs::LogLevel::kError;
+        break;
+    }
+    if (!sink_->enabled(level)) return;
+    std::vector<obs::LogField> fields;
+    fields.reserve(record.fields.size());
+    for (const auto& [k, v] : record.fields) fields.push_back({k, v});
+    sink_->write(level, record.component, record.message, {}, fields);
+  }
+
+ private:
+  std::shared_ptr<obs::LogSink> sink_;
+};
+
+StatusOr<std::chrono::milliseconds> envDuration(const char* name,
+                                                std::chrono::milliseconds fallback) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return fallback;
+  StatusOr<std::chrono::nanoseconds> d = api::parseGoDuration(value);
+  if (!d.isOk()) {
+    return invalidArgument(
+        fmt::format("environment variable {}={:?}: {}; expected a Go duration "
+                    "such as 15s",
+                    name, value, d.status().message()));
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+}
+
+StatusOr<int64_t> envInt(const char* name, int64_t fallback) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return fallback;
+  std::optional<int64_t> n = parseGoInt(value);
+  if (!n || *n <= 0) {
+    return invalidArgument(
+        fmt::format("environment variable {}={:?}: expected a positive integer", name, value));
+  }
+  return *n;
+}
+
+std::string envString(const char* name, std::string fallback = "") {
+  const char* value = std::getenv(name);
+  return value == nullptr ? fallback : std::string(value);
+}
+
+std::string hostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "tidal";
+  return buf;
+}
+
+// The SO key an HPA belongs to: its controller owner reference, if it is a ScaledObject.
+std::optional<std::string> ownerKey(const k8s::HorizontalPodAutoscaler& hpa) {
+  const Json& owners = hpa.metadata.ownerReferences;
+  if (!owners.is_array()) return std::nullopt;
+  for (const Json& owner : owners) {
+    if (owner.value("kind", "") == "ScaledObject" && owner.value("controller", false)) {
+      return hpa.metadata.namespace_ + "/" + owner.value("name", "");
+    }
+  }
+  return std::nullopt;
+}
+
+std::string keyOf(const api::ObjectMeta& meta) {
+  return meta.namespace_ + "/" + meta.name;
+}
+
+volatile std::sig_atomic_t gStopSignal = 0;
+
+}  // namespace
+
+StatusOr<OperatorOptions> OperatorOptions::fromEnvironment() {
+  OperatorOptions o;
+  std::string ns = envString("WATCH_NAMESPACE");
+  if (ns == "\"\"") ns.clear();
+  o.watchNamespace = ns;
+  o.watchLabelSelector = envString("WATCH_LABEL_SELECTOR");
+  o.podNamespace = envString("POD_NAMESPACE", "keda");
+  o.clusterObjectNamespace = envString("KEDA_CLUSTER_OBJECT_NAMESPACE");
+  o.restrictSecretAccess = envString("KEDA_RESTRICT_SECRET_ACCESS") == "true";
+  TIDAL_ASSIGN_OR_RETURN(int64_t timeoutMs, envInt("KEDA_HTTP_DEFAULT_TIMEOUT", 3000));
+  o.httpTimeout = std::chrono::milliseconds(timeoutMs);
+  TIDAL_ASSIGN_OR_RETURN(int64_t reconciles, envInt("KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES", 5));
+  o.scaledObjectMaxReconciles = static_cast<int>(reconciles);
+  TIDAL_ASSIGN_OR_RETURN(
+      o.leaseDuration,
+      envDuration("KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION", o.leaseDuration));
+  TIDAL_ASSIGN_OR_RETURN(
+      o.renewDeadline,
+      envDuration("KEDA_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE", o.renewDeadline));
+  TIDAL_ASSIGN_OR_RETURN(o.retryPeriod,
+                         envDuration("KEDA_OPERATOR_LEADER_ELECTION_RETRY_PERIOD", o.retryPeriod));
+  std::string tls =
+      envString("KEDA_SERVICE_MIN_TLS_VERSION", envString("KEDA_HTTP_MIN_TLS_VERSION"));
+  if (tls == "TLS13") o.minTlsVersion = "1.3";
+  if (!tls.empty() && tls != "TLS12" && tls != "TLS13") {
+    return invalidArgument(fmt::format(
+        "KEDA_SERVICE_MIN_TLS_VERSION / KEDA_HTTP_MIN_TLS_VERSION={:?}: expected TLS12 or TLS13",
+        tls));
+  }
+  return o;
+}
+
+int runOperator(const OperatorOptions& options) {
+  // ---- logging ----
+  StatusOr<obs::LogLevel> level = obs::parseLogLevel(options.logLevel);
+  StatusOr<obs::LogFormat> format = obs::parseLogFormat(options.logFormat);
+  if (!level.isOk() || !format.isOk()) {
+    fmt::print(stderr, "tidal operator: {}\n",
+               (!level.isOk() ? level.status() : format.status()).message());
+    return 2;
+  }
+  auto sink =
+      std::make_shared<obs::LogSink>(obs::LogSinkOptions{.format = *format, .minLevel = *level});
+  obs::Logger log(sink, "operator");
+  LogAdapter k8sLog(sink);
+
+  // ---- cluster access ----
+  StatusOr<k8s::RestConfig> config = k8s::loadDefaultConfig(options.kubeconfig, options.context);
+  if (!config.isOk()) {
+    log.error("cannot load cluster configuration", {{"error", config.status().message()}});
+    return 1;
+  }
+  config->qps = options.kubeApiQps;
+  config->burst = options.kubeApiBurst;
+  config->userAgent = fmt::format("tidal-operator/{}", kVersion);
+  StatusOr<std::unique_ptr<k8s::RestClient>> rest =
+      k8s::RestClient::create(*config, {.logger = &k8sLog});
+  if (!rest.isOk()) {
+    log.error("cannot create the API client", {{"error", rest.status().message()}});
+    return 1;
+  }
+  k8s::Client client(std::shared_ptr<k8s::RestClient>(std::move(rest).value()));
+  log.info("starting",
+           {{"version", kVersion},
+            {"server", config->server},
+            {"watchNamespace", options.watchNamespace.empty() ? "(all)" : options.watchNamespace}});
+
+  // ---- metrics ----
+  obs::Registry registry;
+  obs::registerProcessMetrics(registry);
+  StatusOr<std::unique_ptr<obs::KedaMetrics>> metrics = obs::KedaMetrics::create(registry);
+  if (!metrics.isOk()) {
+    log.error("cannot register metrics", {{"error", metrics.status().message()}});
+    return 1;
+  }
+  (*metrics)->setBuildInfo(kVersion, kGitCommit);
+
+  // ---- informers ----
+  auto informerOptions = [&](k8s::GroupVersionResource gvr, std::string selector) {
+    return k8s::InformerOptions{.gvr = std::move(gvr),
+                                .namespace_ = options.watchNamespace,
+                                .labelSelector = std::move(selector),
+                                .logger = &k8sLog};
+  };
+  k8s::Informer<api::ScaledObject> scaledObjects(
+      client, informerOptions(k8s::kScaledObjects, options.watchLabelSelector));
+  k8s::Informer<k8s::HorizontalPodAutoscaler> hpas(
+      client, informerOptions(k8s::kHorizontalPodAutoscalers,
+                              "app.kubernetes.io/managed-by=keda-operator"));
+  k8s::Informer<k8s::PodTemplateWorkload> deployments(client,
+                                                      informerOptions(k8s::kDeployments, ""));
+  k8s::Informer<k8s::PodTemplateWorkload> statefulSets(client,
+                                                       informerOptions(k8s::kStatefulSets, ""));
+  ClusterReader reader(client, {.scaledObjects = &scaledObjects,
+                                .deployments = &deployments,
+                                .statefulSets = &statefulSets,
+                                .hpas = &hpas});
+
+  // ---- events ----
+  k8s::EventRecorder recorder(client, {.reportingInstance = hostName(), .logger = &k8sLog});
+  auto events = [&recorder](const k8s::ObjectReference& ref, std::string_view type,
+                            std::string_view reason, std::string_view action,
+                            std::string_view note) {
+    recorder.record(ref, type, reason, action, note);
+  };
+
+  // ---- scaling ----
+  scaling::Scheduler scheduler({.workers = options.scaleLoopWorkers});
+  scaling::ResolverOptions resolverOptions;
+  resolverOptions.clusterObjectNamespace = options.clusterObjectNamespace.empty()
+                                               ? options.podNamespace
+                                               : options.clusterObjectNamespace;
+  resolverOptions.restrictSecretAccess = options.restrictSecretAccess;
+  resolverOptions.filePathAuthRoot = options.filepathAuthRootPath;
+  resolverOptions.globalHttpTimeout = options.httpTimeout;
+  scaling::ScaleHandler handler({.client = &client,
+                                 .registry = &scalers::builtinRegistry(),
+                                 .resolverSource = &reader,
+                                 .resolverOptions = resolverOptions,
+                                 .targets = &reader,
+                                 .scheduler = &scheduler,
+                                 .events = events,
+                                 .metrics = metrics->get(),
+                                 .logger = &k8sLog,
+                                 .httpTimeout = options.httpTimeout,
+                                 .lastActiveRefresh = options.lastActiveTimeRefresh});
+
+  // ---- the ScaledObject controller ----
+  k8s::RestMapper mapper(client, SystemClock::instance());
+  obs::KedaMetrics* kedaMetrics = metrics->get();
+  std::mutex registeredMu;
+  std::map<std::string, std::vector<std::string>, std::less<>> registeredTriggers;
+  controller::ScaledObjectController soController(
+      {.client = &client,
+       .mapper = &mapper,
+       .scalables = &handler,
+       .lookup = [&](const k8s::ObjectKey& key) { return scaledObjects.get(key); },
+       .events = events,
+       .metrics = {.registered =
+                       [&](const api::ScaledObject& so) {
+                         std::lock_guard lock(registeredMu);
+                         auto [it, inserted] = registeredTriggers.try_emplace(keyOf(so.metadata));
+                         if (inserted) {
+                           kedaMetrics->incResourceRegistered(obs::kRegisteredScaledObject,
+                                                              so.metadata.namespace_);
+                         }
+                         for (const std::string& t : it->second)
+                           kedaMetrics->decTriggerRegistered(t);
+                         it->second.clear();
+                         for (const api::ScaleTrigger& t : so.spec.triggers) {
+                           kedaMetrics->incTriggerRegistered(t.type);
+                           it->second.push_back(t.type);
+                         }
+                       },
+                   .unregistered =
+                       [&](std::string_view ns, std::string_view name) {
+                         std::lock_guard lock(registeredMu);
+                         auto it =
+                             registeredTriggers.find(std::string(ns) + "/" + std::string(name));
+                         if (it == registeredTriggers.end()) return;
+                         for (const std::string& t : it->second)
+                           kedaMetrics->decTriggerRegistered(t);
+                         kedaMetrics->decResourceRegistered(obs::kRegisteredScaledObject, ns);
+                         registeredTriggers.erase(it);
+                       },
+                   .paused = [&](std::string_view ns, std::string_view name,
+                                 bool paused) { kedaMetrics->setPaused(ns, name, paused); }},
+       .logger = &k8sLog,
+       .version = kVersion});
+  k8s::WorkQueue queue;
+  k8s::WorkerPool workers(
+      "scaledobject", queue,
+      [&](const std::string& key, const std::stop_token& stop) {
+        return soController.reconcile(key, stop);
+      },
+      options.scaledObjectMaxReconciles, k8sLog);
+  scaledObjects.addHandlers(
+      {.onAdd = [&](const api::ScaledObject& so) { queue.add(keyOf(so.metadata)); },
+       .onUpdate =
+           [&](const api::ScaledObject& before, const api::ScaledObject& after) {
+             if (controller::ScaledObjectController::needsReconcile(before, after)) {
+               queue.add(keyOf(after.metadata));
+             }
+           },
+       .onDelete = [&](const api::ScaledObject& so) { queue.add(keyOf(so.metadata)); }});
+  hpas.addHandlers({.onUpdate =
+                        [&](const k8s::HorizontalPodAutoscaler& before,
+                            const k8s::HorizontalPodAutoscaler& after) {
+                          // Someone edited tidal's HPA: put it back. Status-only changes are
+                          // ignored.
+                          if (before.metrics == after.metrics &&
+                              before.behavior == after.behavior &&
+                              before.minReplicas == after.minReplicas &&
+                              before.maxReplicas == after.maxReplicas &&
+                              before.metadata.labels == after.metadata.labels &&
+                              before.metadata.annotations == after.metadata.annotations) {
+                            return;
+                          }
+                          if (auto key = ownerKey(after)) queue.add(*key);
+                        },
+                    .onDelete =
+                        [&](const k8s::HorizontalPodAutoscaler& hpa) {
+                          if (auto key = ownerKey(hpa)) queue.add(*key);
+                        }});
+
+  // ---- serving ----
+  std::atomic<bool> ready{false};
+  Serving serving;
+  Status served = serving.start(options, {.registry = &registry,
+                                          .handler = &handler,
+                                          .client = &client,
+                                          .ready = &ready,
+                                          .scaledObjects = &scaledObjects,
+                                          .hpas = &hpas,
+                                          .deployments = &deployments,
+                                          .statefulSets = &statefulSets,
+                                          .metrics = kedaMetrics,
+                                          .k8sLogger = &k8sLog,
+                                          .events = events,
+                                          .log = log.named("serving")});
+  if (!served.isOk()) {
+    log.error("cannot start serving", {{"error", served.message()}});
+    return 1;
+  }
+
+  // ---- start ----
+  std::signal(SIGTERM, [](int) { gStopSignal = 1; });
+  std::signal(SIGINT, [](int) { gStopSignal = 1; });
+  std::signal(SIGPIPE, SIG_IGN);
+
+  recorder.start();
+  scaledObjects.start();
+  hpas.start();
+  deployments.start();
+  statefulSets.start();
+  auto waitSynced = [](const auto& informer) {
+    while (!informer.waitForSync(std::chrono::seconds(1))) {
+      if (gStopSignal) return false;
+    }
+    return true;
+  };
+  bool synced = waitSynced(scaledObjects) && waitSynced(hpas) && waitSynced(deployments) &&
+                waitSynced(statefulSets);
+  (void)synced;
+  if (gStopSignal) {
+    log.info("stopped before the caches synced");
+    return 0;
+  }
+  log.info("caches synced", {{"scaledObjects", std::to_string(scaledObjects.size())}});
+
+  std::atomic<bool> lostLeadership{false};
+  auto startWork = [&] {
+    scheduler.start();
+    workers.start();
+    ready = true;
+    log.info("controllers started");
+  };
+  std::unique_ptr<k8s::LeaderElector> elector;
+  if (options.leaderElect) {
+    std::string identity = fmt::format("{}_{:08x}", hostName(), std::random_device{}());
+    k8s::LeaderElectionConfig election{.leaseNamespace = options.podNamespace,
+                                       .leaseName = options.leaderElectionId,
+                                       .identity = identity,
+                                       .leaseDuration = options.leaseDuration,
+                                       .renewDeadline = options.renewDeadline,
+                                       .retryPeriod = options.retryPeriod,
+                                       .onStartedLeading = startWork,
+                                       .onStoppedLeading = [&] { lostLeadership = true; },
+                                       .logger = &k8sLog};
+    if (Status s = k8s::LeaderElector::validate(election); !s.isOk()) {
+      log.error("invalid leader election settings", {{"error", s.message()}});
+      return 1;
+    }
+    elector = std::make_unique<k8s::LeaderElector>(client, election);
+    ready = true;  // a standby serves metrics and probes
+    elector->start();
+  } else {
+    startWork();
+  }
+
+  while (!gStopSignal && !lostLeadership) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  log.info(lostLeadership ? "leadership lost; exiting" : "stopping");
+
+  // ---- stop, in reverse order ----
+  ready = false;
+  workers.stop();
+  queue.shutdown();
+  handler.stopAll();
+  scheduler.stop();
+  if (elector) elector->stop();
+  serving.stop();
+  scaledObjects.stop();
+  hpas.stop();
+  deployments.stop();
+  statefulSets.stop();
+  recorder.stop();
+  log.info("stopped");
+  return lostLeadership ? 1 : 0;
+}
+
+}  // namespace tidal::op

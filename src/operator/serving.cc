@@ -1,0 +1,274 @@
+#include "operator/serving.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "k8s/client/discovery.h"
+#include "k8s/types/core.h"
+#include "k8s/types/keda.h"
+#include "metrics_server/authenticator.h"
+#include "net/tls_certs.h"
+#include "scalers/registry.h"
+
+namespace tidal::op {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+net::LogFunction netLog(obs::Logger log) {
+  return [log](net::LogLevel level, std::string_view message) {
+    switch (level) {
+      case net::LogLevel::kDebug:
+        log.debug(message);
+        break;
+      case net::LogLevel::kInfo:
+        log.info(message);
+        break;
+      case net::LogLevel::kWarning:
+        log.warn(message);
+        break;
+      case net::LogLevel::kError:
+        log.error(message);
+        break;
+    }
+  };
+}
+
+}  // namespace
+
+// The metrics API's provider: the ScaleHandler, in the same process.
+class Serving::Provider : public metrics_server::ExternalMetricsProvider {
+ public:
+  explicit Provider(scaling::ScaleHandler& handler) : handler_(handler) {}
+  StatusOr<std::vector<metrics_server::ExternalMetricValue>> getMetrics(
+      std::string_view ns, std::string_view scaledObject, std::string_view metricName,
+      const std::stop_token& stop) override {
+    StatusOr<std::vector<scalers::MetricValue>> values =
+        handler_.getMetrics(ns, scaledObject, metricName, stop);
+    if (!values.isOk()) return values.status();
+    std::vector<metrics_server::ExternalMetricValue> out;
+    out.reserve(values->size());
+    auto now = std::chrono::system_clock::now();
+    for (scalers::MetricValue& v : *values) {
+      out.push_back({.metricName = std::move(v.metricName), .value = v.value, .timestamp = now});
+    }
+    return out;
+  }
+
+ private:
+  scaling::ScaleHandler& handler_;
+};
+
+// What the webhook's cluster rules read: fresh from the API (admission requests are rare).
+class Serving::WebhookCluster : public webhook::ClusterState {
+ public:
+  explicit WebhookCluster(k8s::Client& client)
+      : client_(client), mapper_(client, SystemClock::instance()) {}
+  StatusOr<std::vector<api::ScaledObject>> scaledObjects(std::string_view ns) override {
+    TIDAL_ASSIGN_OR_RETURN(k8s::ObjectList list, client_.listAll(k8s::kScaledObjects, ns));
+    std::vector<api::ScaledObject> out;
+    for (const Json& item : list.items) {
+      StatusOr<api::ScaledObject> so = k8s::decodeScaledObject(item);
+      if (so.isOk()) out.push_back(std::move(so).value());
+    }
+    return out;
+  }
+  StatusOr<std::vector<Json>> horizontalPodAutoscalers(std::string_view ns) override {
+    TIDAL_ASSIGN_OR_RETURN(k8s::ObjectList list,
+                           client_.listAll(k8s::kHorizontalPodAutoscalers, ns));
+    return list.items;
+  }
+  StatusOr<std::vector<Json>> limitRanges(std::string_view ns) override {
+    TIDAL_ASSIGN_OR_RETURN(k8s::ObjectList list,
+                           client_.listAll({"", "v1", "limitranges", true}, ns));
+    return list.items;
+  }
+  StatusOr<Json> workload(std::string_view ns, std::string_view apiVersion, std::string_view kind,
+                          std::string_view name) override {
+    TIDAL_ASSIGN_OR_RETURN(k8s::ResourceMapping mapping, mapper_.map(apiVersion, kind));
+    return client_.get(mapping.gvr, ns, name);
+  }
+
+ private:
+  k8s::Client& client_;
+  k8s::RestMapper mapper_;
+};
+
+class Serving::WebhookObservers : public webhook::ValidationMetrics,
+                                  public webhook::AdmissionEvents {
+ public:
+  explicit WebhookObservers(const ServingDeps& deps) : deps_(deps) {}
+  void onValidation(std::string_view ns, std::string_view action) override {
+    if (deps_.metrics) deps_.metrics->recordWebhookValidation(ns, action);
+  }
+  void onValidationError(std::string_view ns, std::string_view action,
+                         std::string_view reason) override {
+    if (deps_.metrics) deps_.metrics->recordWebhookValidationError(ns, action, reason);
+  }
+  void onScalerInfo(std::string_view kind, std::string_view ns, std::string_view name,
+                    std::string_view message) override {
+    if (!deps_.events) return;
+    deps_.events({.apiVersion = api::kApiVersion,
+                  .kind = std::string(kind),
+                  .namespace_ = std::string(ns),
+                  .name = std::string(name)},
+                 "Normal", "KEDAScalerInfo", "Validate", message);
+  }
+
+ private:
+  const ServingDeps& deps_;
+};
+
+Serving::Serving() = default;
+Serving::~Serving() {
+  stop();
+}
+
+uint16_t Serving::metricsApiPort() const {
+  return metricsApi_ ? metricsApi_->port() : 0;
+}
+
+StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& options) {
+  if (servingTls_) return *servingTls_;
+  fs::path dir = options.certDir;
+  std::error_code ec;
+  if (!options.certDir.empty() && fs::exists(dir / "tls.crt", ec) &&
+      fs::exists(dir / "tls.key", ec)) {
+    return net::TlsOptions{.certFile = (dir / "tls.crt").string(),
+                           .keyFile = (dir / "tls.key").string(),
+                           .minVersion = options.minTlsVersion};
+  }
+  // No certificate provided: make one, valid for the names the Services of the chart use.
+  std::string ns = options.podNamespace;
+  std::vector<std::string> names = {"localhost"};
+  for (const char* svc : {"keda-metrics-apiserver", "keda-admission-webhooks", "keda-operator",
+                          "tidal-metrics-apiserver", "tidal-admission-webhooks"}) {
+    names.push_back(fmt::format("{}.{}.svc", svc, ns));
+    names.push_back(fmt::format("{}.{}.svc.cluster.local", svc, ns));
+  }
+  TIDAL_ASSIGN_OR_RETURN(net::PemPair ca,
+                         net::generateCa({.commonName = "tidal-ca", .organizations = {"tidal"}}));
+  TIDAL_ASSIGN_OR_RETURN(
+      net::PemPair leaf,
+      net::generateSignedCertificate(
+          {.commonName = "tidal-operator", .dnsNames = names, .ipAddresses = {"127.0.0.1"}}, ca));
+  char tmpl[] = "/tmp/tidal-certs-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return unavailable("cannot create a directory for certificates");
+  generatedCertDir_ = tmpl;
+  fs::path out = generatedCertDir_;
+  TIDAL_RETURN_IF_ERROR(
+      net::writePemPair(leaf, (out / "tls.crt").string(), (out / "tls.key").string()));
+  TIDAL_RETURN_IF_ERROR(net::writeTextFile((out / "ca.crt").string(), ca.certificatePem));
+  deps_.log.info("generated a self-signed serving certificate",
+                 {{"dir", generatedCertDir_}, {"hint", "give --cert-dir for a real one"}});
+  servingTls_ = net::TlsOptions{.certFile = (out / "tls.crt").string(),
+                                .keyFile = (out / "tls.key").string(),
+                                .minVersion = options.minTlsVersion};
+  return *servingTls_;
+}
+
+Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
+  deps_ = std::move(deps);
+  obs::Registry* registry = deps_.registry;
+  if (!options.metricsBindAddress.empty()) {
+    TIDAL_ASSIGN_OR_RETURN(
+        metricsHttp_, net::HttpServer::start(
+                          {.bindAddress = options.metricsBindAddress, .log = netLog(deps_.log)},
+                          [registry](const net::Request& request) {
+                            if (request.path != "/metrics") {
+                              return net::Response{.status = 404, .body = "not found\n"};
+                            }
+                            return net::Response{
+                                .contentType = "text/plain; version=0.0.4; charset=utf-8",
+                                .body = registry->render()};
+                          }));
+    deps_.log.info("serving /metrics", {{"address", metricsHttp_->address()}});
+  }
+  if (!options.healthProbeBindAddress.empty()) {
+    std::atomic<bool>* ready = deps_.ready;
+    TIDAL_ASSIGN_OR_RETURN(
+        healthHttp_, net::HttpServer::start(
+                         {.bindAddress = options.healthProbeBindAddress, .log = netLog(deps_.log)},
+                         [ready](const net::Request& request) {
+                           if (request.path == "/healthz" || request.path == "/livez") {
+                             return net::Response{.body = "ok"};
+                           }
+                           if (request.path == "/readyz") {
+                             return ready->load()
+                                        ? net::Response{.body = "ok"}
+                                        : net::Response{.status = 503, .body = "not ready"};
+                           }
+                           return net::Response{.status = 404, .body = "not found\n"};
+                         }));
+    deps_.log.info("serving health probes", {{"address", healthHttp_->address()}});
+  }
+  if (!options.metricsServerBindAddress.empty()) {
+    metrics_server::MetricsServerOptions server;
+    server.bindAddress = options.metricsServerBindAddress;
+    TIDAL_ASSIGN_OR_RETURN(server.tls, servingCertificate(options));
+    if (!options.requestHeaderClientCaFile.empty()) {
+      TIDAL_ASSIGN_OR_RETURN(server.api.auth, metrics_server::requestHeaderAuthFromFiles(
+                                                  options.requestHeaderClientCaFile,
+                                                  options.requestHeaderAllowedNames));
+    } else {
+      StatusOr<Json> cm =
+          deps_.client->get(k8s::kConfigMaps, "kube-system", "extension-apiserver-authentication");
+      if (!cm.isOk()) {
+        return cm.status().withPrefix(
+            "reading the front-proxy CA from kube-system/extension-apiserver-authentication "
+            "(or give --requestheader-client-ca-file)");
+      }
+      TIDAL_ASSIGN_OR_RETURN(k8s::ConfigMap config, k8s::ConfigMap::decode(*cm));
+      api::StringMap data(config.data.begin(), config.data.end());
+      TIDAL_ASSIGN_OR_RETURN(server.api.auth, metrics_server::requestHeaderAuthFromConfigMap(data));
+    }
+    provider_ = std::make_unique<Provider>(*deps_.handler);
+    TIDAL_ASSIGN_OR_RETURN(
+        metricsApi_, metrics_server::MetricsServer::start(server, *provider_, *deps_.k8sLogger));
+    deps_.log.info("serving external.metrics.k8s.io", {{"address", metricsApi_->address()}});
+  }
+  if (!options.webhookBindAddress.empty()) {
+    TIDAL_ASSIGN_OR_RETURN(net::TlsOptions tls, servingCertificate(options));
+    webhookCluster_ = std::make_unique<WebhookCluster>(*deps_.client);
+    webhookObservers_ = std::make_unique<WebhookObservers>(deps_);
+    admission_ = std::make_unique<webhook::AdmissionHandler>(
+        *webhookCluster_, webhookObservers_.get(), webhookObservers_.get(),
+        webhook::AdmissionOptions{.registry = &scalers::builtinRegistry()});
+    webhook::AdmissionHandler* admission = admission_.get();
+    // The rules read the cluster (blocking calls), so requests are answered off the io thread.
+    TIDAL_ASSIGN_OR_RETURN(
+        webhook_,
+        net::HttpServer::start(
+            {.bindAddress = options.webhookBindAddress, .tls = tls, .log = netLog(deps_.log)},
+            net::AsyncHandler([admission](const net::Request& request, net::Responder responder) {
+              std::thread([admission, method = std::string(request.method),
+                           target = std::string(request.path),
+                           contentType = std::string(request.header("Content-Type")),
+                           body = std::string(request.body),
+                           responder = std::move(responder)]() mutable {
+                webhook::HttpReply reply = admission->handleHttp(method, target, contentType, body);
+                responder.send(net::Response{
+                    .status = reply.status, .contentType = reply.contentType, .body = reply.body});
+              }).detach();
+            })));
+    deps_.log.info("serving the admission webhook", {{"address", webhook_->address()}});
+  }
+  return Status::ok();
+}
+
+void Serving::stop() {
+  if (webhook_) webhook_->stop();
+  if (metricsApi_) metricsApi_->stop();
+  if (healthHttp_) healthHttp_->stop();
+  if (metricsHttp_) metricsHttp_->stop();
+  if (!generatedCertDir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(generatedCertDir_, ec);
+    generatedCertDir_.clear();
+  }
+}
+
+}  // namespace tidal::op

@@ -1,0 +1,325 @@
+// End to end: `tidal operator` against the real kube-apiserver, the real HPA controller in
+// kube-controller-manager (reading tidal's metrics through the aggregation layer) and a real
+// RabbitMQ. tests/support/with-cluster and with-services bring those up around this binary.
+//
+// Pods never run here (no kubelet): the HPA's External AverageValue computation uses the target's
+// status.replicas and needs no ready pods, so replica counts move exactly as they would in a
+// cluster. Messages are published and drained by the test itself.
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "e2e/operator_process.h"
+#include "integration/k8s/cluster.h"
+#include "integration/rabbitmq/rabbitmq_admin.h"
+#include "k8s/client/resource.h"
+
+namespace tidal::e2e {
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+using k8s::integration::Cluster;
+using k8s::integration::measure;
+using k8s::integration::waitFor;
+
+using Clock = std::chrono::steady_clock;
+
+const k8s::GroupVersionResource kSecretsGvr{"", "v1", "secrets", true};
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int portOf(const std::string& url) {
+  size_t colon = url.rfind(':');
+  return std::atoi(url.c_str() + colon + 1);
+}
+
+// The operator, the APIService and the CRDs, shared by every test of the binary.
+class OperatorEnvironment : public ::testing::Environment {
+ public:
+  static OperatorProcess* op;
+
+  void SetUp() override {
+    Cluster& cluster = Cluster::get();
+    ASSERT_TRUE(cluster.installCrds().isOk());
+    const char* binary = std::getenv("TIDAL_BINARY");
+    ASSERT_NE(binary, nullptr) << "TIDAL_BINARY must name the tidal executable";
+    op = new OperatorProcess(binary, testing::requiredEnv("KUBECONFIG"),
+                             {"--requestheader-allowed-names=front-proxy-client"});
+    ASSERT_TRUE(op->start()) << "tidal operator did not get ready:\n" << op->tail();
+    ASSERT_TRUE(registerMetricsApi(cluster.client(), op->metricsApiPort()).isOk());
+    // The aggregator marks the APIService Available once its probe of the operator succeeds.
+    bool available = waitFor(
+        [&] {
+          StatusOr<Json> s =
+              cluster.client().get({"apiregistration.k8s.io", "v1", "apiservices", false}, "",
+                                   "v1beta1.external.metrics.k8s.io");
+          if (!s.isOk()) return false;
+          for (const Json& c : s->value("/status/conditions"_json_pointer, Json::array())) {
+            if (c.value("type", "") == "Available" && c.value("status", "") == "True") return true;
+          }
+          return false;
+        },
+        60s, 250ms);
+    ASSERT_TRUE(available) << "APIService never became Available\n" << op->tail();
+  }
+
+  void TearDown() override {
+    if (op == nullptr) return;
+    (void)unregisterMetricsApi(Cluster::get().client());
+    int code = op->stop();
+    EXPECT_EQ(code, 0) << "tidal operator did not stop cleanly:\n" << op->tail();
+    delete op;
+    op = nullptr;
+  }
+};
+OperatorProcess* OperatorEnvironment::op = nullptr;
+
+class ScaledObjectE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ns_ = cluster().createNamespace("e2e");
+    queue_ = "hello-" + ns_;
+    rabbit_.emplace(portOf(testing::requiredEnv("TIDAL_RABBITMQ_HTTP_URL")));
+    rabbit_->createQueue("/", queue_);
+  }
+
+  void TearDown() override {
+    if (HasFailure()) {
+      std::cerr << "---- operator log (tail) ----\n" << OperatorEnvironment::op->tail(120);
+    }
+    rabbit_->deleteQueue("/", queue_);
+    cluster().deleteNamespace(ns_);
+  }
+
+  Cluster& cluster() { return Cluster::get(); }
+  k8s::Client& client() { return cluster().client(); }
+
+  void apply(const k8s::GroupVersionResource& gvr, const Json& object) {
+    StatusOr<Json> r = client().apply(gvr, ns_, object, "tidal-e2e");
+    ASSERT_TRUE(r.isOk()) << r.status().toString();
+  }
+
+  // A Deployment with `replicas` (its pods stay Pending: there is no kubelet).
+  void deployment(const std::string& name, int replicas) {
+    apply(k8s::kDeployments,
+          {{"apiVersion", "apps/v1"},
+           {"kind", "Deployment"},
+           {"metadata", {{"name", name}, {"namespace", ns_}}},
+           {"spec",
+            {{"replicas", replicas},
+             {"selector", {{"matchLabels", {{"app", name}}}}},
+             {"template",
+              {{"metadata", {{"labels", {{"app", name}}}}},
+               {"spec",
+                {{"containers",
+                  Json::array({{{"name", "consumer"},
+                                {"image", "ghcr.io/kedacore/rabbitmq-client:v1.0"}}})}}}}}}}});
+  }
+
+  // The sample's Secret and TriggerAuthentication (the AMQP URL as `host`).
+  void rabbitAuth() {
+    apply(kSecretsGvr,
+          {{"apiVersion", "v1"},
+           {"kind", "Secret"},
+           {"metadata", {{"name", "rabbitmq-consumer-secret"}, {"namespace", ns_}}},
+           {"stringData", {{"RabbitMqHost", testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")}}}});
+    apply(k8s::kTriggerAuthentications,
+          {{"apiVersion", "keda.sh/v1alpha1"},
+           {"kind", "TriggerAuthentication"},
+           {"metadata", {{"name", "rabbitmq-consumer-trigger"}, {"namespace", ns_}}},
+           {"spec",
+            {{"secretTargetRef", Json::array({{{"parameter", "host"},
+                                               {"name", "rabbitmq-consumer-secret"},
+                                               {"key", "RabbitMqHost"}}})}}}});
+  }
+
+  Json rabbitTrigger(const std::string& name = "") {
+    Json t{{"type", "rabbitmq"},
+           {"metadata", {{"queueName", queue_}, {"mode", "QueueLength"}, {"value", "5"}}},
+           {"authenticationRef", {{"name", "rabbitmq-consumer-trigger"}}}};
+    if (!name.empty()) t["name"] = name;
+    return t;
+  }
+
+  void scaledObject(const std::string& name, const std::string& target, Json spec) {
+    spec["scaleTargetRef"] = {{"name", target}};
+    apply(k8s::kScaledObjects, {{"apiVersion", "keda.sh/v1alpha1"},
+                                {"kind", "ScaledObject"},
+                                {"metadata", {{"name", name}, {"namespace", ns_}}},
+                                {"spec", spec}});
+  }
+
+  std::optional<int> replicas(const std::string& deployment) {
+    StatusOr<Json> d = client().get(k8s::kDeployments, ns_, deployment);
+    if (!d.isOk()) return std::nullopt;
+    return d->value("/spec/replicas"_json_pointer, 1);
+  }
+
+  // The condition of `type` on ScaledObject `name`: "<status>/<reason>", or "".
+  std::string condition(const std::string& name, const std::string& type) {
+    StatusOr<Json> so = client().get(k8s::kScaledObjects, ns_, name);
+    if (!so.isOk()) return "";
+    for (const Json& c : so->value("/status/conditions"_json_pointer, Json::array())) {
+      if (c.value("type", "") == type) return c.value("status", "") + "/" + c.value("reason", "");
+    }
+    return "";
+  }
+
+  bool hasEvent(const std::string& reason) {
+    StatusOr<k8s::ObjectList> events = client().list(k8s::kEvents, ns_);
+    if (!events.isOk()) return false;
+    for (const Json& e : events->items) {
+      if (e.value("reason", "") == reason) return true;
+    }
+    return false;
+  }
+
+  void purgeQueue() {
+    long code = rabbit_->call("DELETE", "/api/queues/%2F/" + queue_ + "/contents");  // NOLINT
+    ASSERT_EQ(code / 100, 2) << "purge failed with HTTP " << code;
+  }
+
+  std::string ns_;
+  std::string queue_;
+  std::optional<testing::RabbitAdmin> rabbit_;
+};
+
+// The sample (spec/keda-sample.md): queueLength 5, polling 5 s, cooldown 30 s, max 30, a
+// Deployment at 0. 100 messages: tidal activates to 1 and the HPA (through tidal's metrics API)
+// scales towards ceil(100/5) = 20; draining the queue takes it back to 1 (HPA) and to 0 (tidal,
+// after the cooldown).
+TEST_F(ScaledObjectE2E, RabbitMqQueueScalesZeroToNAndBack) {
+  deployment("rabbitmq-consumer", 0);
+  rabbitAuth();
+  scaledObject("rabbitmq-consumer", "rabbitmq-consumer",
+               {{"pollingInterval", 5},
+                {"cooldownPeriod", 30},
+                {"maxReplicaCount", 30},
+                {"triggers", Json::array({rabbitTrigger()})}});
+  ASSERT_TRUE(
+      waitFor([&] { return condition("rabbitmq-consumer", "Ready") == "True/ScaledObjectReady"; },
+              60s, 200ms))
+      << "Ready=" << condition("rabbitmq-consumer", "Ready");
+  StatusOr<Json> hpa =
+      client().get(k8s::kHorizontalPodAutoscalers, ns_, "keda-hpa-rabbitmq-consumer");
+  ASSERT_TRUE(hpa.isOk()) << hpa.status().toString();
+  EXPECT_EQ(hpa->value("/spec/metrics/0/external/metric/name"_json_pointer, ""),
+            "s0-rabbitmq-" + queue_);
+  EXPECT_EQ(hpa->value("/spec/maxReplicas"_json_pointer, 0), 30);
+  EXPECT_EQ(replicas("rabbitmq-consumer"), 0);
+
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  Clock::time_point published = Clock::now();
+  amqp.publish(queue_, 100);
+
+  ASSERT_TRUE(waitFor([&] { return replicas("rabbitmq-consumer").value_or(0) >= 1; }, 30s, 50ms));
+  double firstReplica = secondsSince(published);
+  measure("e2e.sample.publish_to_first_replica_s", std::to_string(firstReplica));
+  EXPECT_LE(firstReplica, 5.0 + 2.0) << "activation should take at most one polling interval";
+  EXPECT_TRUE(waitFor(
+      [&] { return condition("rabbitmq-consumer", "Active") == "True/ScalerActive"; }, 15s, 200ms));
+
+  // The HPA reads s0-rabbitmq-<queue> = 100 through the aggregator and scales by its own rules.
+  ASSERT_TRUE(waitFor([&] { return replicas("rabbitmq-consumer").value_or(0) >= 20; }, 120s, 200ms))
+      << "replicas=" << replicas("rabbitmq-consumer").value_or(-1);
+  measure("e2e.sample.publish_to_20_replicas_s", std::to_string(secondsSince(published)));
+  EXPECT_EQ(replicas("rabbitmq-consumer"), 20);  // ceil(100 / 5), below maxReplicaCount 30
+
+  // KEDA's series for this trigger: keda_scaler_metrics_value{...,namespace="<ns>",...} 100.
+  std::string metrics = OperatorEnvironment::op->scrapeMetrics();
+  std::string series;
+  for (size_t at = metrics.find("keda_scaler_metrics_value{"); at != std::string::npos;
+       at = metrics.find("keda_scaler_metrics_value{", at + 1)) {
+    std::string line = metrics.substr(at, metrics.find('\n', at) - at);
+    if (line.find("namespace=\"" + ns_ + "\"") != std::string::npos) series = line;
+  }
+  EXPECT_NE(series.find("scaledObject=\"rabbitmq-consumer\""), std::string::npos) << series;
+  EXPECT_NE(series.find("metric=\"s0-rabbitmq-" + queue_ + "\""), std::string::npos) << series;
+  EXPECT_TRUE(series.ends_with(" 100")) << series;
+  EXPECT_TRUE(hasEvent("KEDAScaleTargetActivated"));
+
+  Clock::time_point drained = Clock::now();
+  purgeQueue();
+  ASSERT_TRUE(waitFor([&] { return replicas("rabbitmq-consumer") == 0; }, 120s, 200ms))
+      << "replicas=" << replicas("rabbitmq-consumer").value_or(-1);
+  double toZero = secondsSince(drained);
+  measure("e2e.sample.drain_to_zero_s", std::to_string(toZero));
+  // The cooldown runs from the last active poll, which was up to one polling interval before
+  // the queue was drained.
+  EXPECT_GE(toZero, 30.0 - 5.0 - 1.0) << "scaled to zero before the cooldown";
+  EXPECT_LE(toZero, 30.0 + 5.0 + 10.0);
+  EXPECT_TRUE(hasEvent("KEDAScaleTargetDeactivated"));
+  EXPECT_EQ(condition("rabbitmq-consumer", "Active"), "False/ScalerNotActive");
+}
+
+// Bad input: a ScaledObject whose target does not exist is Ready=False with KEDA's reason and a
+// Warning event, while another ScaledObject in the namespace is Ready and scales.
+TEST_F(ScaledObjectE2E, MissingTargetIsReportedAndOthersKeepWorking) {
+  rabbitAuth();
+  scaledObject("broken", "no-such-deployment", {{"triggers", Json::array({rabbitTrigger()})}});
+  deployment("worker", 0);
+  scaledObject("healthy", "worker",
+               {{"pollingInterval", 1}, {"triggers", Json::array({rabbitTrigger()})}});
+  EXPECT_TRUE(waitFor(
+      [&] { return condition("broken", "Ready") == "False/ScaledObjectCheckFailed"; }, 30s, 200ms))
+      << condition("broken", "Ready");
+  EXPECT_TRUE(hasEvent("ScaledObjectCheckFailed"));
+  ASSERT_TRUE(waitFor([&] { return condition("healthy", "Ready") == "True/ScaledObjectReady"; },
+                      30s, 200ms));
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 3);
+  EXPECT_TRUE(waitFor([&] { return replicas("worker").value_or(0) >= 1; }, 20s, 100ms));
+}
+
+// paused-replicas pins the workload and removes the HPA; removing it hands scaling back.
+TEST_F(ScaledObjectE2E, PausedReplicasThenUnpause) {
+  deployment("paused", 0);
+  rabbitAuth();
+  scaledObject("paused", "paused",
+               {{"pollingInterval", 1}, {"triggers", Json::array({rabbitTrigger()})}});
+  ASSERT_TRUE(waitFor([&] { return condition("paused", "Ready") == "True/ScaledObjectReady"; }, 30s,
+                      200ms));
+  StatusOr<Json> patched = client().patch(
+      k8s::kScaledObjects, ns_, "paused", k8s::PatchType::kMerge,
+      {{"metadata", {{"annotations", {{"autoscaling.keda.sh/paused-replicas", "3"}}}}}});
+  ASSERT_TRUE(patched.isOk()) << patched.status().toString();
+  EXPECT_TRUE(waitFor([&] { return replicas("paused") == 3; }, 20s, 100ms));
+  EXPECT_TRUE(waitFor([&] { return condition("paused", "Paused") == "True/ScaledObjectPaused"; },
+                      20s, 100ms));
+  EXPECT_TRUE(waitFor(
+      [&] {
+        return client()
+                   .get(k8s::kHorizontalPodAutoscalers, ns_, "keda-hpa-paused")
+                   .status()
+                   .code() == StatusCode::kNotFound;
+      },
+      20s, 100ms));
+  patched = client().patch(
+      k8s::kScaledObjects, ns_, "paused", k8s::PatchType::kMerge,
+      {{"metadata", {{"annotations", {{"autoscaling.keda.sh/paused-replicas", nullptr}}}}}});
+  ASSERT_TRUE(patched.isOk()) << patched.status().toString();
+  EXPECT_TRUE(waitFor([&] { return condition("paused", "Paused") == "False/ScaledObjectUnpaused"; },
+                      20s, 100ms));
+  EXPECT_TRUE(waitFor(
+      [&] { return client().get(k8s::kHorizontalPodAutoscalers, ns_, "keda-hpa-paused").isOk(); },
+      20s, 100ms));
+  // Nothing in the queue and minReplicaCount 0: tidal takes the workload from 3 to 0 once the
+  // (initial) cooldown is over.
+  EXPECT_TRUE(waitFor([&] { return replicas("paused") == 0; }, 60s, 200ms))
+      << "replicas=" << replicas("paused").value_or(-1);
+}
+
+}  // namespace
+}  // namespace tidal::e2e
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new tidal::e2e::OperatorEnvironment);
+  return RUN_ALL_TESTS();
+}
