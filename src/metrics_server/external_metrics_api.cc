@@ -158,7 +158,7 @@ std::variant<net::Response, MetricQuery> ExternalMetricsApi::route(
     const net::Request& request) const {
   std::string_view path = request.path;
   if (isProbe(path)) {
-    if (request.method != "GET" && request.method != "HEAD") {
+    if (request.method != "GET") {
       return failure(405, fmt::format("method {} is not allowed on {}", request.method, path));
     }
     return net::Response{.status = 200, .body = "ok"};

@@ -538,8 +538,13 @@ StatusOr<std::vector<scalers::MetricValue>> ScaleHandler::getMetrics(std::string
   } else {
     names.emplace_back(metricName);
   }
+  ensureInitialized(status.conditions);
+  const std::vector<api::Condition> conditionsBefore = status.conditions;
   std::vector<TriggerOutcome> outcomes = queryTriggers(*obj, *so, status, &names, true, stop);
   updateFallbackCondition(so->spec, status);
+  // The HPA's requests count failures too, so fallback may start (or end) here first.
+  SoEventSink events(deps_.events, *so);
+  emitFallbackTransition(conditionsBefore, status.conditions, events);
   (void)writeStatus(*so, before, status, stop);
 
   Status failure;

@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "k8s/base64.h"
 #include "k8s/client/resource.h"
+#include "net/tls_certs.h"
 
 namespace tidal::e2e {
 namespace {
@@ -25,6 +27,8 @@ using namespace std::chrono_literals;
 
 const k8s::GroupVersionResource kServices{"", "v1", "services", true};
 const k8s::GroupVersionResource kApiServices{"apiregistration.k8s.io", "v1", "apiservices", false};
+const k8s::GroupVersionResource kWebhookConfigs{"admissionregistration.k8s.io", "v1",
+                                                "validatingwebhookconfigurations", false};
 
 size_t collect(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
@@ -77,11 +81,26 @@ OperatorProcess::OperatorProcess(std::string binary, std::string kubeconfig,
   metricsPort_ = freePort();
   healthPort_ = freePort();
   webhookPort_ = freePort();
+  char dir[] = "/tmp/tidal-e2e-certs-XXXXXX";
+  if (mkdtemp(dir) != nullptr) certDir_ = dir;
+  StatusOr<net::PemPair> ca = net::generateCa({.commonName = "tidal-e2e-ca"});
+  if (ca.isOk()) {
+    caPem_ = ca->certificatePem;
+    StatusOr<net::PemPair> leaf = net::generateSignedCertificate(
+        {.commonName = "tidal-operator",
+         .dnsNames = {"localhost", "keda-metrics-apiserver.keda.svc"},
+         .ipAddresses = {"127.0.0.1"}},
+        *ca);
+    if (leaf.isOk()) (void)net::writePemPair(*leaf, certDir_ + "/tls.crt", certDir_ + "/tls.key");
+  }
 }
 
 OperatorProcess::~OperatorProcess() {
   stop();
   unlink(logFile_.c_str());
+  unlink((certDir_ + "/tls.crt").c_str());
+  unlink((certDir_ + "/tls.key").c_str());
+  rmdir(certDir_.c_str());
 }
 
 bool OperatorProcess::start() {
@@ -93,7 +112,7 @@ bool OperatorProcess::start() {
       "--metrics-bind-address=127.0.0.1:" + std::to_string(metricsPort_),
       "--health-probe-bind-address=127.0.0.1:" + std::to_string(healthPort_),
       "--webhook-bind-address=127.0.0.1:" + std::to_string(webhookPort_),
-      "--cert-dir=" + logFile_ + ".no-certs",  // none there: the operator generates its own
+      "--cert-dir=" + certDir_,
       "--log-format=text",
       "--log-level=debug",
   };
@@ -168,7 +187,7 @@ std::string OperatorProcess::scrapeMetrics() const {
   return httpGet("http://127.0.0.1:" + std::to_string(metricsPort_) + "/metrics");
 }
 
-Status registerMetricsApi(k8s::Client& client, int port) {
+Status registerMetricsApi(k8s::Client& client, int port, const std::string& caPem) {
   Json ns{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "keda"}}}};
   StatusOr<Json> made = client.apply(k8s::kNamespaces, "", ns, "tidal-e2e");
   if (!made.isOk()) return made.status();
@@ -190,10 +209,42 @@ Status registerMetricsApi(k8s::Client& client, int port) {
         {"version", "v1beta1"},
         {"groupPriorityMinimum", 100},
         {"versionPriority", 100},
-        {"insecureSkipTLSVerify", true},
+        {"caBundle", k8s::base64Encode(caPem)},
         {"service", {{"namespace", "keda"}, {"name", "keda-metrics-apiserver"}, {"port", port}}}}}};
   made = client.apply(kApiServices, "", apiService, "tidal-e2e");
   return made.isOk() ? Status::ok() : made.status();
+}
+
+Status registerWebhook(k8s::Client& client, int port, const std::string& caPem) {
+  Json webhooks = Json::array();
+  for (const char* kind :
+       {"scaledobject", "scaledjob", "triggerauthentication", "clustertriggerauthentication"}) {
+    std::string resource = std::string(kind) + "s";
+    webhooks.push_back({{"name", "v" + std::string(kind) + ".keda.sh"},
+                        {"admissionReviewVersions", {"v1"}},
+                        {"sideEffects", "None"},
+                        {"failurePolicy", "Ignore"},
+                        {"timeoutSeconds", 10},
+                        {"clientConfig",
+                         {{"url", "https://127.0.0.1:" + std::to_string(port) +
+                                      "/validate-keda-sh-v1alpha1-" + kind},
+                          {"caBundle", k8s::base64Encode(caPem)}}},
+                        {"rules", Json::array({{{"apiGroups", {"keda.sh"}},
+                                                {"apiVersions", {"v1alpha1"}},
+                                                {"operations", {"CREATE", "UPDATE"}},
+                                                {"resources", {resource}}}})}});
+  }
+  Json config{{"apiVersion", "admissionregistration.k8s.io/v1"},
+              {"kind", "ValidatingWebhookConfiguration"},
+              {"metadata", {{"name", "keda-admission"}}},
+              {"webhooks", webhooks}};
+  StatusOr<Json> made = client.apply(kWebhookConfigs, "", config, "tidal-e2e");
+  return made.isOk() ? Status::ok() : made.status();
+}
+
+Status unregisterWebhook(k8s::Client& client) {
+  Status s = client.remove(kWebhookConfigs, "", "keda-admission");
+  return s.isOk() || s.code() == StatusCode::kNotFound ? Status::ok() : s;
 }
 
 Status unregisterMetricsApi(k8s::Client& client) {

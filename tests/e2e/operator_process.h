@@ -37,6 +37,7 @@ class OperatorProcess {
   int healthPort() const { return healthPort_; }
   int webhookPort() const { return webhookPort_; }
   const std::string& logFile() const { return logFile_; }
+  const std::string& caPem() const { return caPem_; }
   // The last `lines` lines of the log.
   std::string tail(size_t lines = 60) const;
   // GET http://127.0.0.1:<metricsPort>/metrics.
@@ -47,6 +48,8 @@ class OperatorProcess {
   std::string kubeconfig_;
   std::vector<std::string> extraArgs_;
   std::string logFile_;
+  std::string certDir_;
+  std::string caPem_;
   pid_t pid_ = -1;
   int metricsApiPort_ = 0;
   int metricsPort_ = 0;
@@ -55,8 +58,12 @@ class OperatorProcess {
 };
 
 // Creates or replaces APIService v1beta1.external.metrics.k8s.io pointing at 127.0.0.1:`port`
-// through Service keda/keda-metrics-apiserver (ExternalName localhost).
-Status registerMetricsApi(k8s::Client& client, int port);
+// through Service keda/keda-metrics-apiserver (ExternalName localhost), verified with `caPem`.
+Status registerMetricsApi(k8s::Client& client, int port, const std::string& caPem);
+// Creates or replaces ValidatingWebhookConfiguration keda-admission for the four kinds, calling
+// https://127.0.0.1:`port` (KEDA's settings: failurePolicy Ignore, sideEffects None, 10 s).
+Status registerWebhook(k8s::Client& client, int port, const std::string& caPem);
+Status unregisterWebhook(k8s::Client& client);
 // Removes the APIService (before the operator stops, so namespace deletion does not stall on
 // discovery).
 Status unregisterMetricsApi(k8s::Client& client);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -52,7 +53,8 @@ class OperatorEnvironment : public ::testing::Environment {
     op = new OperatorProcess(binary, testing::requiredEnv("KUBECONFIG"),
                              {"--requestheader-allowed-names=front-proxy-client"});
     ASSERT_TRUE(op->start()) << "tidal operator did not get ready:\n" << op->tail();
-    ASSERT_TRUE(registerMetricsApi(cluster.client(), op->metricsApiPort()).isOk());
+    ASSERT_TRUE(registerMetricsApi(cluster.client(), op->metricsApiPort(), op->caPem()).isOk());
+    ASSERT_TRUE(registerWebhook(cluster.client(), op->webhookPort(), op->caPem()).isOk());
     // The aggregator marks the APIService Available once its probe of the operator succeeds.
     bool available = waitFor(
         [&] {
@@ -71,6 +73,7 @@ class OperatorEnvironment : public ::testing::Environment {
 
   void TearDown() override {
     if (op == nullptr) return;
+    (void)unregisterWebhook(Cluster::get().client());
     (void)unregisterMetricsApi(Cluster::get().client());
     int code = op->stop();
     EXPECT_EQ(code, 0) << "tidal operator did not stop cleanly:\n" << op->tail();
@@ -171,13 +174,33 @@ class ScaledObjectE2E : public ::testing::Test {
     return "";
   }
 
-  bool hasEvent(const std::string& reason) {
-    StatusOr<k8s::ObjectList> events = client().list(k8s::kEvents, ns_);
-    if (!events.isOk()) return false;
-    for (const Json& e : events->items) {
-      if (e.value("reason", "") == reason) return true;
-    }
-    return false;
+  // Whether an Event with `reason` exists in the namespace (waiting up to 10 s: the recorder
+  // sends asynchronously). On failure, the reasons seen are printed.
+  ::testing::AssertionResult hasEvent(const std::string& reason) {
+    std::string seen;
+    bool found = waitFor(
+        [&] {
+          StatusOr<k8s::ObjectList> events = client().list(k8s::kEvents, ns_);
+          if (!events.isOk()) return false;
+          seen.clear();
+          for (const Json& e : events->items) {
+            seen +=
+                e.value("reason", "") + "(" + e.value("/regarding/name"_json_pointer, "") + ") ";
+            if (e.value("reason", "") == reason) return true;
+          }
+          return false;
+        },
+        10s, 200ms);
+    if (found) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "no " << reason << " event; seen: " << seen;
+  }
+
+  // Creates the ScaledObject and waits until it is Ready.
+  void readyScaledObject(const std::string& name, const std::string& target, Json spec) {
+    scaledObject(name, target, std::move(spec));
+    ASSERT_TRUE(
+        waitFor([&] { return condition(name, "Ready") == "True/ScaledObjectReady"; }, 60s, 200ms))
+        << name << " Ready=" << condition(name, "Ready");
   }
 
   void purgeQueue() {
@@ -313,6 +336,164 @@ TEST_F(ScaledObjectE2E, PausedReplicasThenUnpause) {
   // (initial) cooldown is over.
   EXPECT_TRUE(waitFor([&] { return replicas("paused") == 0; }, 60s, 200ms))
       << "replicas=" << replicas("paused").value_or(-1);
+}
+
+// Fallback: the trigger's queue disappears (the real server answers "not found"), so every poll
+// fails; after failureThreshold+1 failures the HPA is served the fallback value and the
+// Deployment goes to fallback.replicas. When the queue is back, the fallback ends.
+TEST_F(ScaledObjectE2E, FallbackWhenTheSourceFails) {
+  deployment("fallback", 0);
+  rabbitAuth();
+  readyScaledObject("fallback", "fallback",
+                    {{"pollingInterval", 1},
+                     {"cooldownPeriod", 300},
+                     {"fallback", {{"failureThreshold", 2}, {"replicas", 4}}},
+                     {"triggers", Json::array({rabbitTrigger()})}});
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 5);
+  ASSERT_TRUE(waitFor([&] { return replicas("fallback").value_or(0) >= 1; }, 20s, 100ms));
+  Clock::time_point broken = Clock::now();
+  rabbit_->deleteQueue("/", queue_);
+  ASSERT_TRUE(waitFor([&] { return condition("fallback", "Fallback") == "True/FallbackExists"; },
+                      30s, 200ms))
+      << condition("fallback", "Fallback");
+  ASSERT_TRUE(waitFor([&] { return replicas("fallback") == 4; }, 60s, 200ms))
+      << "replicas=" << replicas("fallback").value_or(-1);
+  measure("e2e.fallback.source_lost_to_fallback_replicas_s", std::to_string(secondsSince(broken)));
+  EXPECT_TRUE(hasEvent("ScaledObjectFallbackActivated"));
+  StatusOr<Json> so = client().get(k8s::kScaledObjects, ns_, "fallback");
+  ASSERT_TRUE(so.isOk());
+  std::string metric = "s0-rabbitmq-" + queue_;
+  EXPECT_EQ(so->value(Json::json_pointer("/status/health/" + metric + "/status"), ""), "Failing");
+  EXPECT_GT(so->value(Json::json_pointer("/status/health/" + metric + "/numberOfFailures"), 0), 2);
+
+  rabbit_->createQueue("/", queue_);
+  amqp.publish(queue_, 5);
+  EXPECT_TRUE(waitFor([&] { return condition("fallback", "Fallback") == "False/NoFallbackFound"; },
+                      30s, 200ms))
+      << condition("fallback", "Fallback");
+  EXPECT_TRUE(hasEvent("ScaledObjectFallbackDeactivated"));
+  EXPECT_TRUE(waitFor([&] { return replicas("fallback") == 1; }, 60s, 200ms))
+      << "5 messages at 5 per replica: replicas=" << replicas("fallback").value_or(-1);
+}
+
+// Scaling modifiers: two named triggers combined by a formula into one composite metric.
+TEST_F(ScaledObjectE2E, ScalingModifiersCombineTwoTriggers) {
+  std::string second = queue_ + "-b";
+  rabbit_->createQueue("/", second);
+  deployment("composite", 0);
+  rabbitAuth();
+  Json a = rabbitTrigger("a");
+  Json b = rabbitTrigger("b");
+  b["metadata"]["queueName"] = second;
+  readyScaledObject(
+      "composite", "composite",
+      {{"pollingInterval", 1},
+       {"advanced",
+        {{"scalingModifiers", {{"formula", "a + b"}, {"target", "5"}, {"activationTarget", "2"}}}}},
+       {"triggers", Json::array({a, b})}});
+  StatusOr<Json> hpa = client().get(k8s::kHorizontalPodAutoscalers, ns_, "keda-hpa-composite");
+  ASSERT_TRUE(hpa.isOk());
+  EXPECT_EQ(hpa->value("/spec/metrics/0/external/metric/name"_json_pointer, ""),
+            "composite-metric");
+  EXPECT_EQ(hpa->value("/spec/metrics"_json_pointer, Json::array()).size(), 1u);
+
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 1);
+  amqp.publish(second, 1);
+  // 1 + 1 = 2 is not above activationTarget 2: no activation.
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(replicas("composite"), 0);
+  amqp.publish(queue_, 9);
+  amqp.publish(second, 14);
+  // 10 + 15 = 25 over a target of 5: five replicas.
+  EXPECT_TRUE(waitFor([&] { return replicas("composite") == 5; }, 60s, 200ms))
+      << "replicas=" << replicas("composite").value_or(-1);
+  rabbit_->deleteQueue("/", second);
+}
+
+// idleReplicaCount and minReplicaCount: idle at 0 while inactive, straight to the minimum (2)
+// when a message arrives.
+TEST_F(ScaledObjectE2E, IdleAndMinimumReplicas) {
+  deployment("idle", 1);
+  rabbitAuth();
+  readyScaledObject("idle", "idle",
+                    {{"pollingInterval", 1},
+                     {"cooldownPeriod", 2},
+                     {"initialCooldownPeriod", 0},
+                     {"idleReplicaCount", 0},
+                     {"minReplicaCount", 2},
+                     {"maxReplicaCount", 5},
+                     {"triggers", Json::array({rabbitTrigger()})}});
+  EXPECT_TRUE(waitFor([&] { return replicas("idle") == 0; }, 30s, 200ms))
+      << "inactive: idle replicas expected, got " << replicas("idle").value_or(-1);
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 1);
+  EXPECT_TRUE(waitFor([&] { return replicas("idle") == 2; }, 20s, 100ms))
+      << "active: minReplicaCount expected, got " << replicas("idle").value_or(-1);
+  StatusOr<Json> hpa = client().get(k8s::kHorizontalPodAutoscalers, ns_, "keda-hpa-idle");
+  ASSERT_TRUE(hpa.isOk());
+  EXPECT_EQ(hpa->value("/spec/minReplicas"_json_pointer, 0), 2);
+}
+
+// The admission webhook refuses a second ScaledObject for the same workload, with KEDA's reason.
+TEST_F(ScaledObjectE2E, WebhookRefusesASecondScaledObjectForOneWorkload) {
+  deployment("shared", 0);
+  rabbitAuth();
+  readyScaledObject("first", "shared", {{"triggers", Json::array({rabbitTrigger()})}});
+  Json second{
+      {"apiVersion", "keda.sh/v1alpha1"},
+      {"kind", "ScaledObject"},
+      {"metadata", {{"name", "second"}, {"namespace", ns_}}},
+      {"spec",
+       {{"scaleTargetRef", {{"name", "shared"}}}, {"triggers", Json::array({rabbitTrigger()})}}}};
+  StatusOr<Json> created = client().create(k8s::kScaledObjects, ns_, second);
+  ASSERT_FALSE(created.isOk()) << "the webhook let a second ScaledObject for one Deployment in";
+  EXPECT_NE(created.status().message().find("first"), std::string::npos)
+      << created.status().message();
+  // A ScaledObject with impossible bounds is refused too, naming the fields.
+  Json bounds = second;
+  bounds["metadata"]["name"] = "bounds";
+  bounds["spec"]["scaleTargetRef"]["name"] = "other";
+  bounds["spec"]["minReplicaCount"] = 5;
+  bounds["spec"]["maxReplicaCount"] = 2;
+  created = client().create(k8s::kScaledObjects, ns_, bounds);
+  ASSERT_FALSE(created.isOk());
+  std::string metrics = OperatorEnvironment::op->scrapeMetrics();
+  EXPECT_NE(metrics.find("keda_webhook_scaled_object_validation_errors_total"), std::string::npos);
+}
+
+// The operator is killed (SIGKILL) while a workload is scaled out, and started again: the
+// workload does not flap to zero, there is still exactly one HPA, and scaling goes on.
+TEST_F(ScaledObjectE2E, OperatorKilledAndRestartedRecoversState) {
+  deployment("survivor", 0);
+  rabbitAuth();
+  readyScaledObject("survivor", "survivor",
+                    {{"pollingInterval", 1},
+                     {"cooldownPeriod", 5},
+                     {"triggers", Json::array({rabbitTrigger()})}});
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 20);
+  ASSERT_TRUE(waitFor([&] { return replicas("survivor") == 4; }, 60s, 200ms))
+      << "replicas=" << replicas("survivor").value_or(-1);
+
+  OperatorProcess& op = *OperatorEnvironment::op;
+  op.kill();
+  Clock::time_point restarted = Clock::now();
+  ASSERT_TRUE(op.start()) << op.tail();
+  measure("e2e.restart.ready_s", std::to_string(secondsSince(restarted)));
+  // For 10 s after the restart the workload never drops (the queue still holds 20 messages).
+  Clock::time_point until = Clock::now() + 10s;
+  while (Clock::now() < until) {
+    ASSERT_GE(replicas("survivor").value_or(0), 4) << "flapped after the restart";
+    std::this_thread::sleep_for(100ms);
+  }
+  StatusOr<k8s::ObjectList> hpas = client().list(k8s::kHorizontalPodAutoscalers, ns_);
+  ASSERT_TRUE(hpas.isOk());
+  EXPECT_EQ(hpas->items.size(), 1u);
+  purgeQueue();
+  EXPECT_TRUE(waitFor([&] { return replicas("survivor") == 0; }, 60s, 200ms))
+      << "replicas=" << replicas("survivor").value_or(-1);
 }
 
 }  // namespace
