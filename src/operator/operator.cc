@@ -175,8 +175,9 @@ int runOperator(const OperatorOptions& options) {
   // ---- cluster access ----
   StatusOr<k8s::RestConfig> config = k8s::loadDefaultConfig(options.kubeconfig, options.context);
   if (!config.isOk()) {
+    // A configuration the user must fix (missing or malformed kubeconfig): a usage error.
     log.error("cannot load cluster configuration", {{"error", config.status().message()}});
-    return 1;
+    return 2;
   }
   config->qps = options.kubeApiQps;
   config->burst = options.kubeApiBurst;

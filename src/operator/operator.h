@@ -79,7 +79,8 @@ struct OperatorOptions {
 };
 
 // Runs until SIGTERM or SIGINT (or until leadership is lost). Returns the process exit code:
-// 0 after a clean stop, 1 when start-up failed (the reason is logged).
+// 0 after a clean stop, 2 when the cluster configuration (kubeconfig) is missing or malformed,
+// 1 when anything else stops start-up or leadership is lost (the reason is logged).
 int runOperator(const OperatorOptions& options);
 
 }  // namespace tidal::op
