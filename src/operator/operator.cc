@@ -13,6 +13,7 @@
 #include "api/duration.h"
 #include "common/strings.h"
 #include "common/version.h"
+#include "controller/auth_controller.h"
 #include "controller/scaledobject_controller.h"
 #include "k8s/cache/informer.h"
 #include "k8s/client/config.h"
@@ -220,6 +221,13 @@ int runOperator(const OperatorOptions& options) {
                                                       informerOptions(k8s::kDeployments, ""));
   k8s::Informer<k8s::PodTemplateWorkload> statefulSets(client,
                                                        informerOptions(k8s::kStatefulSets, ""));
+  std::string authSelector = envString("WATCH_LABEL_SELECTOR_FOR_TRIGGERAUTH");
+  k8s::Informer<api::TriggerAuthentication> triggerAuths(
+      client, informerOptions(k8s::kTriggerAuthentications, authSelector));
+  k8s::InformerOptions ctaOptions =
+      informerOptions(k8s::kClusterTriggerAuthentications, authSelector);
+  ctaOptions.namespace_.clear();  // cluster-scoped
+  k8s::Informer<api::TriggerAuthentication> clusterTriggerAuths(client, ctaOptions);
   ClusterReader reader(client, {.scaledObjects = &scaledObjects,
                                 .deployments = &deployments,
                                 .statefulSets = &statefulSets,
@@ -254,9 +262,67 @@ int runOperator(const OperatorOptions& options) {
                                  .httpTimeout = options.httpTimeout,
                                  .lastActiveRefresh = options.lastActiveTimeRefresh});
 
+  obs::KedaMetrics* kedaMetrics = metrics->get();
+
+  // ---- the (Cluster)TriggerAuthentication controller ----
+  controller::AuthController authController(
+      {.client = &client,
+       .lookup =
+           [&](std::string_view ns, std::string_view name, bool cluster) {
+             return cluster ? clusterTriggerAuths.get({"", std::string(name)})
+                            : triggerAuths.get({std::string(ns), std::string(name)});
+           },
+       .scaledObjects = [&] { return scaledObjects.list(); },
+       .events = events,
+       .registered =
+           [&](std::string_view type, std::string_view ns, int delta) {
+             if (delta > 0) {
+               kedaMetrics->incResourceRegistered(type, ns);
+             } else {
+               kedaMetrics->decResourceRegistered(type, ns);
+             }
+           },
+       .onChanged =
+           [&](const api::TriggerAuthentication& auth) {
+             // Rebuild the scalers that use it, so new credentials apply at the next poll.
+             std::string key = controller::AuthController::keyOf(auth);
+             for (const auto& so : scaledObjects.list()) {
+               for (const api::ScaleTrigger& t : so->spec.triggers) {
+                 if (controller::AuthController::keyForTrigger(t, so->metadata.namespace_) == key) {
+                   handler.invalidate(so->metadata.namespace_, so->metadata.name);
+                   break;
+                 }
+               }
+             }
+           },
+       .logger = &k8sLog});
+  k8s::WorkQueue authQueue;
+  k8s::WorkerPool authWorkers(
+      "triggerauthentication", authQueue,
+      [&](const std::string& key, const std::stop_token& stop) {
+        return authController.reconcile(key, stop);
+      },
+      1, k8sLog);
+  auto enqueueAuth = [&](const api::TriggerAuthentication& auth) {
+    authQueue.add(controller::AuthController::keyOf(auth));
+  };
+  for (auto* informer : {&triggerAuths, &clusterTriggerAuths}) {
+    informer->addHandlers(
+        {.onAdd = enqueueAuth,
+         .onUpdate = [&](const api::TriggerAuthentication&,
+                         const api::TriggerAuthentication& after) { enqueueAuth(after); },
+         .onDelete = enqueueAuth});
+  }
+  // A ScaledObject that starts or stops referencing an authentication changes its status.
+  auto enqueueReferencedAuths = [&](const api::ScaledObject& so) {
+    for (const api::ScaleTrigger& t : so.spec.triggers) {
+      std::string key = controller::AuthController::keyForTrigger(t, so.metadata.namespace_);
+      if (!key.empty()) authQueue.add(key);
+    }
+  };
+
   // ---- the ScaledObject controller ----
   k8s::RestMapper mapper(client, SystemClock::instance());
-  obs::KedaMetrics* kedaMetrics = metrics->get();
   std::mutex registeredMu;
   std::map<std::string, std::vector<std::string>, std::less<>> registeredTriggers;
   controller::ScaledObjectController soController(
@@ -304,14 +370,24 @@ int runOperator(const OperatorOptions& options) {
       },
       options.scaledObjectMaxReconciles, k8sLog);
   scaledObjects.addHandlers(
-      {.onAdd = [&](const api::ScaledObject& so) { queue.add(keyOf(so.metadata)); },
+      {.onAdd =
+           [&](const api::ScaledObject& so) {
+             queue.add(keyOf(so.metadata));
+             enqueueReferencedAuths(so);
+           },
        .onUpdate =
            [&](const api::ScaledObject& before, const api::ScaledObject& after) {
              if (controller::ScaledObjectController::needsReconcile(before, after)) {
                queue.add(keyOf(after.metadata));
+               enqueueReferencedAuths(before);
+               enqueueReferencedAuths(after);
              }
            },
-       .onDelete = [&](const api::ScaledObject& so) { queue.add(keyOf(so.metadata)); }});
+       .onDelete =
+           [&](const api::ScaledObject& so) {
+             queue.add(keyOf(so.metadata));
+             enqueueReferencedAuths(so);
+           }});
   hpas.addHandlers({.onUpdate =
                         [&](const k8s::HorizontalPodAutoscaler& before,
                             const k8s::HorizontalPodAutoscaler& after) {
@@ -359,6 +435,8 @@ int runOperator(const OperatorOptions& options) {
 
   recorder.start();
   scaledObjects.start();
+  triggerAuths.start();
+  clusterTriggerAuths.start();
   hpas.start();
   deployments.start();
   statefulSets.start();
@@ -368,7 +446,8 @@ int runOperator(const OperatorOptions& options) {
     }
     return true;
   };
-  bool synced = waitSynced(scaledObjects) && waitSynced(hpas) && waitSynced(deployments) &&
+  bool synced = waitSynced(scaledObjects) && waitSynced(triggerAuths) &&
+                waitSynced(clusterTriggerAuths) && waitSynced(hpas) && waitSynced(deployments) &&
                 waitSynced(statefulSets);
   (void)synced;
   if (gStopSignal) {
@@ -381,6 +460,7 @@ int runOperator(const OperatorOptions& options) {
   auto startWork = [&] {
     scheduler.start();
     workers.start();
+    authWorkers.start();
     ready = true;
     log.info("controllers started");
   };
@@ -416,11 +496,15 @@ int runOperator(const OperatorOptions& options) {
   ready = false;
   workers.stop();
   queue.shutdown();
+  authWorkers.stop();
+  authQueue.shutdown();
   handler.stopAll();
   scheduler.stop();
   if (elector) elector->stop();
   serving.stop();
   scaledObjects.stop();
+  triggerAuths.stop();
+  clusterTriggerAuths.stop();
   hpas.stop();
   deployments.stop();
   statefulSets.stop();

@@ -323,6 +323,13 @@ bool ScaleHandler::hasLoop(std::string_view ns, std::string_view name) const {
   return it != objects_.end() && it->second->looping;
 }
 
+void ScaleHandler::invalidate(std::string_view ns, std::string_view name) {
+  std::shared_ptr<Object> obj = object(ns, name, false);
+  if (!obj) return;
+  std::lock_guard lock(obj->mu);
+  dropScalers(*obj);
+}
+
 void ScaleHandler::stopAll() {
   std::vector<std::shared_ptr<Object>> all;
   {

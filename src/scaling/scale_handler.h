@@ -123,6 +123,10 @@ class ScaleHandler : public ScalableObjects {
                                                          std::string_view metricName,
                                                          const std::stop_token& stop);
 
+  // Drops the scalers of ns/name so the next poll or metric request rebuilds them with freshly
+  // resolved authentication (a TriggerAuthentication changed). No-op when there are none.
+  void invalidate(std::string_view ns, std::string_view name);
+
   // Runs one poll now, on the calling thread (tests, `tidal trigger probe`).
   void pollNow(std::string_view ns, std::string_view name);
 

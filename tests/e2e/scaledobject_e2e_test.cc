@@ -236,6 +236,17 @@ TEST_F(ScaledObjectE2E, RabbitMqQueueScalesZeroToNAndBack) {
             "s0-rabbitmq-" + queue_);
   EXPECT_EQ(hpa->value("/spec/maxReplicas"_json_pointer, 0), 30);
   EXPECT_EQ(replicas("rabbitmq-consumer"), 0);
+  // The TriggerAuthentication knows who uses it (§b.9) and carries tidal's finalizer.
+  EXPECT_TRUE(waitFor(
+      [&] {
+        StatusOr<Json> ta =
+            client().get(k8s::kTriggerAuthentications, ns_, "rabbitmq-consumer-trigger");
+        return ta.isOk() &&
+               ta->value("/status/scaledobjects"_json_pointer, "") == "rabbitmq-consumer" &&
+               ta->value("/metadata/finalizers/0"_json_pointer, "") == "finalizer.keda.sh";
+      },
+      20s, 200ms));
+  EXPECT_TRUE(hasEvent("TriggerAuthenticationAdded"));
 
   testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
   Clock::time_point published = Clock::now();
