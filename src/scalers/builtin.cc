@@ -9,9 +9,8 @@ namespace tidal::scalers {
 void registerBuiltinScalers(ScalerRegistry& registry) {
   using Register = void (*)(ScalerRegistry&);
   static constexpr Register kBuiltins[] = {
-      registerCpuMemoryScalers,
-      registerCronScaler,
-      registerRabbitMqScaler,
+      registerCpuMemoryScalers, registerCronScaler,       registerMetricsApiScaler,
+      registerPostgresScaler,   registerPrometheusScaler, registerRabbitMqScaler,
       registerRedisScalers,
   };
   for (Register r : kBuiltins) r(registry);

@@ -8,6 +8,9 @@ namespace tidal::scalers {
 
 void registerCpuMemoryScalers(ScalerRegistry& registry);
 void registerCronScaler(ScalerRegistry& registry);
+void registerMetricsApiScaler(ScalerRegistry& registry);
+void registerPostgresScaler(ScalerRegistry& registry);
+void registerPrometheusScaler(ScalerRegistry& registry);
 void registerRabbitMqScaler(ScalerRegistry& registry);
 void registerRedisScalers(ScalerRegistry& registry);
 

@@ -9,6 +9,7 @@
 #include "api/codec.h"
 #include "api/defaults.h"
 #include "k8s/client/resource.h"
+#include "scalers/upstream_signals.h"
 #include "scaling/activity.h"
 #include "scaling/executor.h"
 #include "scaling/fallback.h"
@@ -55,7 +56,8 @@ struct ScaleHandler::Built {
     bool resource = false;  // cpu/memory: no External metric
     std::shared_ptr<scalers::Scaler> scaler;
     std::vector<scalers::MetricSpec> specs;
-    Status error;  // why this trigger has no scaler
+    Status error;                     // why this trigger has no scaler
+    uint64_t emptyResponsesSeen = 0;  // EmptyUpstreamReporter count already recorded
   };
   int64_t generation = -1;
   std::vector<Trigger> triggers;
@@ -387,6 +389,15 @@ std::vector<TriggerOutcome> ScaleHandler::queryTriggers(Object& object, const ap
             trigger.scaler->metricsAndActivity(spec.metricName);
         if (deps_.metrics) {
           deps_.metrics->recordScalerLatency(labels, SteadyClock::now() - started);
+          if (const auto* reporter =
+                  dynamic_cast<const scalers::EmptyUpstreamReporter*>(trigger.scaler.get())) {
+            for (uint64_t seen = reporter->emptyUpstreamResponses();
+                 trigger.emptyResponsesSeen < seen; ++trigger.emptyResponsesSeen) {
+              deps_.metrics->recordEmptyUpstreamResponse(
+                  so.metadata.namespace_, so.metadata.name, trigger.name, spec.metricName,
+                  obs::ResourceKind::kScaledObject, reporter->ignoresNullValues());
+            }
+          }
         }
         if (result.isOk()) {
           values = std::move(result->metrics);

@@ -10,9 +10,12 @@
 #include <fmt/format.h>
 #include <sys/time.h>
 
-#include "scalers/rabbitmq/rabbitmq_tls.h"
+#include "scalers/http/tls_material.h"
 
 namespace tidal::scalers::rabbitmq {
+
+using http::applyTlsMaterial;
+
 namespace {
 
 using std::chrono::milliseconds;

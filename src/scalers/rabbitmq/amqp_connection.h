@@ -35,7 +35,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "scalers/rabbitmq/rabbitmq_metadata.h"
-#include "scalers/rabbitmq/shared_pool.h"
+#include "scalers/shared_pool.h"
 
 namespace tidal::scalers::rabbitmq {
 

@@ -10,16 +10,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMaxBodyInMessage = 512;
 
-// The code for a management API answer other than 200.
-StatusCode codeForHttpStatus(long status) {  // NOLINT(google-runtime-int)
-  if (status == 404) return StatusCode::kNotFound;
-  if (status == 401) return StatusCode::kUnauthenticated;
-  if (status == 403) return StatusCode::kPermissionDenied;
-  if (status == 429) return StatusCode::kResourceExhausted;
-  if (status >= 500 || status == 408) return StatusCode::kUnavailable;
-  return StatusCode::kFailedPrecondition;
-}
-
 }  // namespace
 
 AmqpQueueSource::AmqpQueueSource(std::shared_ptr<AmqpConnection> connection, std::string queue,
@@ -56,9 +46,9 @@ StatusOr<std::string> ManagementApiSource::getOk(const std::string& url,
   if (response.status == 200) return std::move(response.body);
   std::string body = std::move(response.body);
   if (body.size() > kMaxBodyInMessage) body = body.substr(0, kMaxBodyInMessage) + "...";
-  return Status(codeForHttpStatus(response.status),
+  return Status(http::codeForHttpStatus(response.status),
                 fmt::format("error requesting RabbitMQ API status: {}, response: {}, from: {}",
-                            httpStatusLine(response.status), body, url));
+                            http::httpStatusLine(response.status), body, url));
 }
 
 StatusOr<QueueStats> ManagementApiSource::fetch() {

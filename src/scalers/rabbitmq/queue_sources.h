@@ -8,12 +8,16 @@
 #include <string>
 
 #include "common/status.h"
+#include "scalers/http/http_client.h"
 #include "scalers/rabbitmq/amqp_connection.h"
-#include "scalers/rabbitmq/http_getter.h"
 #include "scalers/rabbitmq/rabbitmq_metadata.h"
 #include "scalers/rabbitmq/rabbitmq_stats.h"
 
 namespace tidal::scalers::rabbitmq {
+
+using http::HttpGetter;
+using http::HttpRequest;
+using http::HttpResponse;
 
 class QueueStatsSource {
  public:

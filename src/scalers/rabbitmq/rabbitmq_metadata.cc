@@ -5,9 +5,12 @@
 #include <fmt/format.h>
 
 #include "common/strings.h"
-#include "scalers/rabbitmq/rabbitmq_url.h"
+#include "scalers/http/url.h"
 
 namespace tidal::scalers::rabbitmq {
+
+using namespace http;  // NOLINT(google-build-using-namespace): the shared URL helpers
+
 namespace {
 
 constexpr double kDefaultQueueLength = 20;

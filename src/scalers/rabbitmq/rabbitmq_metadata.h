@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "scalers/http/tls_material.h"
 #include "scalers/params.h"
 #include "scalers/scaler.h"
 
@@ -75,12 +76,7 @@ std::string_view modeName(RabbitMqMode mode);              // "QueueLength", ...
 std::string_view operationName(RabbitMqOperation op);      // "sum", "avg", "max"
 
 // TLS material from the trigger's authentication (PEM text, never file paths).
-struct TlsMaterial {
-  std::string ca;
-  std::string cert;
-  std::string key;
-  std::string keyPassword;
-};
+using http::TlsMaterial;
 
 // Where and how to open an AMQP 0-9-1 connection. Two triggers with equal AmqpEndpoints can share
 // one connection (the pool is keyed by poolKey()).

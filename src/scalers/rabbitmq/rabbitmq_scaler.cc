@@ -3,14 +3,15 @@
 #include <fmt/format.h>
 
 #include "scalers/builtin.h"
+#include "scalers/http/tls_material.h"
+#include "scalers/http/url.h"
 #include "scalers/rabbitmq/rabbitmq_stats.h"
-#include "scalers/rabbitmq/rabbitmq_tls.h"
-#include "scalers/rabbitmq/rabbitmq_url.h"
 
 namespace tidal::scalers {
 namespace {
 
 using namespace rabbitmq;  // NOLINT(google-build-using-namespace): this file is its user
+using namespace http;      // NOLINT(google-build-using-namespace): the shared HTTP helpers
 
 constexpr size_t kMinMaskedSecret = 3;
 

@@ -10,8 +10,8 @@
 #include "scalers/redis/hiredis_transport.h"
 #include "scalers/redis/redis_client_impl.h"
 #include "scalers/redis/redis_connection.h"
-#include "scalers/redis/shared_pool.h"
 #include "scalers/redis/tls_transport.h"
+#include "scalers/shared_pool.h"
 
 namespace tidal::scalers::redis {
 namespace {

@@ -34,7 +34,7 @@
 #include "scalers/redis/redis_metadata.h"
 #include "scalers/redis/redis_reply.h"
 #include "scalers/redis/redis_transport.h"
-#include "scalers/redis/shared_pool.h"
+#include "scalers/shared_pool.h"
 
 namespace tidal::scalers::redis {
 

@@ -1,4 +1,4 @@
-#include "scalers/rabbitmq/rabbitmq_tls.h"
+#include "scalers/http/tls_material.h"
 
 #include <memory>
 #include <string>
@@ -9,7 +9,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-namespace tidal::scalers::rabbitmq {
+namespace tidal::scalers::http {
 namespace {
 
 struct BioFree {
@@ -106,4 +106,4 @@ Status applyTlsMaterial(void* sslCtx, const TlsMaterial& m) {
   return Status::ok();
 }
 
-}  // namespace tidal::scalers::rabbitmq
+}  // namespace tidal::scalers::http

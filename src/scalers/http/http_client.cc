@@ -1,11 +1,12 @@
-#include "scalers/rabbitmq/http_getter.h"
+#include "scalers/http/http_client.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
 
-#include "scalers/rabbitmq/rabbitmq_tls.h"
+#include "scalers/http/tls_material.h"
+#include "scalers/http/url.h"
 
-namespace tidal::scalers::rabbitmq {
+namespace tidal::scalers::http {
 namespace {
 
 constexpr size_t kMaxIdleHandles = 4;
@@ -42,6 +43,26 @@ void globalInitOnce() {
 std::string HttpTlsOptions::poolKey() const {
   return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", useTlsMaterial, material.ca, material.cert,
                      material.key, material.keyPassword, verifyPeer);
+}
+
+StatusCode codeForHttpStatus(long status) {  // NOLINT(google-runtime-int)
+  if (status == 404) return StatusCode::kNotFound;
+  if (status == 401) return StatusCode::kUnauthenticated;
+  if (status == 403) return StatusCode::kPermissionDenied;
+  if (status == 429) return StatusCode::kResourceExhausted;
+  if (status >= 500 || status == 408) return StatusCode::kUnavailable;
+  return StatusCode::kFailedPrecondition;
+}
+
+std::shared_ptr<CurlHttpGetter> sharedGetter(std::string_view url, const HttpTlsOptions& tls) {
+  // Connections are per scheme://host:port; a URL that does not parse gets a getter of its own
+  // kind anyway (the request will fail with libcurl's message).
+  std::string origin = "?";
+  if (StatusOr<Url> u = parseUrl(url); u.isOk()) {
+    origin = fmt::format("{}://{}", u->scheme, endpointOf(*u));
+  }
+  return CurlHttpGetter::pool().acquire(origin + "\x1f" + tls.poolKey(),
+                                        [&] { return std::make_shared<CurlHttpGetter>(tls); });
 }
 
 std::string httpStatusLine(long status) {  // NOLINT(google-runtime-int)
@@ -148,6 +169,13 @@ StatusOr<HttpResponse> CurlHttpGetter::get(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "tidal");
+  struct curl_slist* headers = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    // "Name:" with nothing after it would remove the header; "Name;" sends it empty.
+    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    headers = curl_slist_append(headers, line.c_str());
+  }
+  if (headers != nullptr) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   if (request.username) {
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(h, CURLOPT_USERNAME, request.username->c_str());
@@ -163,6 +191,8 @@ StatusOr<HttpResponse> CurlHttpGetter::get(const HttpRequest& request) {
   long status = 0;  // NOLINT(google-runtime-int)
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // `error` goes out of scope
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);   // so does `headers`
+  curl_slist_free_all(headers);
   returnHandle(h);
 
   if (rc != CURLE_OK) {
@@ -187,4 +217,4 @@ StatusOr<HttpResponse> CurlHttpGetter::get(const HttpRequest& request) {
   return HttpResponse{status, std::move(body.data)};
 }
 
-}  // namespace tidal::scalers::rabbitmq
+}  // namespace tidal::scalers::http

@@ -1,4 +1,4 @@
-#include "scalers/rabbitmq/rabbitmq_url.h"
+#include "scalers/http/url.h"
 
 #include <cctype>
 
@@ -6,7 +6,7 @@
 
 #include "common/strings.h"
 
-namespace tidal::scalers::rabbitmq {
+namespace tidal::scalers::http {
 namespace {
 
 bool isSchemeChar(char c, bool first) {
@@ -182,4 +182,4 @@ std::string withoutUserInfo(std::string_view text) {
   return out;
 }
 
-}  // namespace tidal::scalers::rabbitmq
+}  // namespace tidal::scalers::http

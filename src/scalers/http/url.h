@@ -1,5 +1,6 @@
-// URL handling for the rabbitmq trigger's `host`: splitting an amqp(s):// or http(s):// URL into
-// its parts, Go's query escaping (KEDA builds metric names and management API paths with it), and
+// URL handling shared by the scalers that take a server URL (rabbitmq's `host`, metrics-api's
+// `url`, prometheus' `serverAddress`): splitting an amqp(s):// or http(s):// URL into its parts,
+// Go's query escaping (KEDA builds metric names, API paths and query strings with it), and
 // printing an endpoint without its credentials.
 //
 // The parser is deliberately small: it accepts what Go's net/url accepts for these schemes
@@ -19,7 +20,7 @@
 
 #include "common/status.h"
 
-namespace tidal::scalers::rabbitmq {
+namespace tidal::scalers::http {
 
 struct Url {
   std::string scheme;  // lower-cased, e.g. "amqps"
@@ -62,4 +63,4 @@ std::string redactUrl(std::string_view text);
 // `text` with the userinfo of every "scheme://user:pass@" removed, for messages and describe().
 std::string withoutUserInfo(std::string_view text);
 
-}  // namespace tidal::scalers::rabbitmq
+}  // namespace tidal::scalers::http

@@ -1,15 +1,15 @@
-// URL splitting, Go's query escaping and credential removal for the rabbitmq trigger's host.
-#include "scalers/rabbitmq/rabbitmq_url.h"
+// URL splitting, Go's query escaping and credential removal (shared by the URL-taking scalers).
+#include "scalers/http/url.h"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace tidal::scalers::rabbitmq {
+namespace tidal::scalers::http {
 namespace {
 
-TEST(RabbitMqUrl, Parses) {
+TEST(ScalerUrl, Parses) {
   StatusOr<Url> u = parseUrl("amqps://us%65r:p%40ss@rabbit.example:5671/vh?heartbeat=5#frag");
   ASSERT_TRUE(u.isOk());
   EXPECT_EQ(u->scheme, "amqps");
@@ -40,7 +40,7 @@ TEST(RabbitMqUrl, Parses) {
   EXPECT_EQ(at->host, "r");
 }
 
-TEST(RabbitMqUrl, Errors) {
+TEST(ScalerUrl, Errors) {
   struct Case {
     const char* name;
     const char* url;
@@ -64,7 +64,7 @@ TEST(RabbitMqUrl, Errors) {
   }
 }
 
-TEST(RabbitMqUrl, Scheme) {
+TEST(ScalerUrl, Scheme) {
   EXPECT_EQ(*urlScheme("amqp://x"), "amqp");
   EXPECT_EQ(*urlScheme("Https://x"), "https");
   EXPECT_EQ(*urlScheme("localhost:5672"), "localhost");
@@ -73,7 +73,7 @@ TEST(RabbitMqUrl, Scheme) {
   EXPECT_FALSE(urlScheme(":5672").isOk());
 }
 
-TEST(RabbitMqUrl, QueryEscapeMatchesGo) {
+TEST(ScalerUrl, QueryEscapeMatchesGo) {
   EXPECT_EQ(queryEscape("hello"), "hello");
   EXPECT_EQ(queryEscape("a-b_c.d~e"), "a-b_c.d~e");
   EXPECT_EQ(queryEscape("a b"), "a+b");
@@ -83,7 +83,7 @@ TEST(RabbitMqUrl, QueryEscapeMatchesGo) {
   EXPECT_EQ(queryEscape("a+b&c=d%"), "a%2Bb%26c%3Dd%25");
 }
 
-TEST(RabbitMqUrl, PercentDecode) {
+TEST(ScalerUrl, PercentDecode) {
   EXPECT_EQ(*percentDecode("%2F"), "/");
   EXPECT_EQ(*percentDecode("a+b"), "a+b");
   EXPECT_EQ(*percentDecode("a+b", /*plusIsSpace=*/true), "a b");
@@ -91,7 +91,7 @@ TEST(RabbitMqUrl, PercentDecode) {
   EXPECT_FALSE(percentDecode("%G0").isOk());
 }
 
-TEST(RabbitMqUrl, Redaction) {
+TEST(ScalerUrl, Redaction) {
   EXPECT_EQ(redactUrl("amqp://user:pw@r:5672/vh?x=1"), "amqp://r:5672/vh");
   EXPECT_EQ(redactUrl("http://r"), "http://r");
   EXPECT_EQ(redactUrl("amqp://u:pw@r:bad/"), "(unparseable URL)");
@@ -101,4 +101,4 @@ TEST(RabbitMqUrl, Redaction) {
 }
 
 }  // namespace
-}  // namespace tidal::scalers::rabbitmq
+}  // namespace tidal::scalers::http
