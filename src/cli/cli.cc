@@ -59,7 +59,8 @@ int runCli(int argc, char** argv) {
       "Run the autoscaler: the ScaledObject controller, the scale loops, the external metrics API "
       "(HTTPS), /metrics and health probes. Reads KEDA's environment variables (WATCH_NAMESPACE, "
       "WATCH_LABEL_SELECTOR, POD_NAMESPACE, KEDA_HTTP_DEFAULT_TIMEOUT, "
-      "KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, KEDA_RESTRICT_SECRET_ACCESS, "
+      "KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, KEDA_SCALEDJOB_CTRL_MAX_RECONCILES, "
+      "KEDA_RESTRICT_SECRET_ACCESS, "
       "KEDA_CLUSTER_OBJECT_NAMESPACE, KEDA_OPERATOR_LEADER_ELECTION_*); flags override them.");
   operatorCmd->add_option("--kubeconfig", oper.kubeconfig,
                           "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
@@ -102,6 +103,11 @@ int runCli(int argc, char** argv) {
       ->capture_default_str();
   operatorCmd
       ->add_option("--scale-loop-workers", oper.scaleLoopWorkers, "threads running scale loops")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--scaledjob-max-reconciles", oper.scaledJobMaxReconciles,
+                   "ScaledJob reconciles run at once (KEDA_SCALEDJOB_CTRL_MAX_RECONCILES)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   operatorCmd
       ->add_option("--http-timeout-ms", httpTimeoutMs,

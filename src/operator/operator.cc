@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "common/version.h"
 #include "controller/auth_controller.h"
+#include "controller/scaledjob_controller.h"
 #include "controller/scaledobject_controller.h"
 #include "k8s/cache/informer.h"
 #include "k8s/client/config.h"
@@ -33,6 +34,7 @@
 #include "operator/serving.h"
 #include "scalers/registry.h"
 #include "scaling/scale_handler.h"
+#include "scaling/scaledjob_handler.h"
 #include "scaling/scheduler.h"
 
 namespace tidal::op {
@@ -140,6 +142,8 @@ StatusOr<OperatorOptions> OperatorOptions::fromEnvironment() {
   o.httpTimeout = std::chrono::milliseconds(timeoutMs);
   TIDAL_ASSIGN_OR_RETURN(int64_t reconciles, envInt("KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES", 5));
   o.scaledObjectMaxReconciles = static_cast<int>(reconciles);
+  TIDAL_ASSIGN_OR_RETURN(int64_t jobReconciles, envInt("KEDA_SCALEDJOB_CTRL_MAX_RECONCILES", 1));
+  o.scaledJobMaxReconciles = static_cast<int>(jobReconciles);
   TIDAL_ASSIGN_OR_RETURN(
       o.leaseDuration,
       envDuration("KEDA_OPERATOR_LEADER_ELECTION_LEASE_DURATION", o.leaseDuration));
@@ -214,6 +218,8 @@ int runOperator(const OperatorOptions& options) {
   };
   k8s::Informer<api::ScaledObject> scaledObjects(
       client, informerOptions(k8s::kScaledObjects, options.watchLabelSelector));
+  k8s::Informer<api::ScaledJob> scaledJobs(
+      client, informerOptions(k8s::kScaledJobs, options.watchLabelSelector));
   k8s::Informer<k8s::HorizontalPodAutoscaler> hpas(
       client, informerOptions(k8s::kHorizontalPodAutoscalers,
                               "app.kubernetes.io/managed-by=keda-operator"));
@@ -265,6 +271,8 @@ int runOperator(const OperatorOptions& options) {
   obs::KedaMetrics* kedaMetrics = metrics->get();
 
   // ---- the (Cluster)TriggerAuthentication controller ----
+  // The ScaledJob handler is built further down; credentials only change once work has started.
+  scaling::ScaledJobHandler* jobHandlerForAuth = nullptr;
   controller::AuthController authController(
       {.client = &client,
        .lookup =
@@ -273,6 +281,7 @@ int runOperator(const OperatorOptions& options) {
                             : triggerAuths.get({std::string(ns), std::string(name)});
            },
        .scaledObjects = [&] { return scaledObjects.list(); },
+       .scaledJobs = [&] { return scaledJobs.list(); },
        .events = events,
        .registered =
            [&](std::string_view type, std::string_view ns, int delta) {
@@ -290,6 +299,15 @@ int runOperator(const OperatorOptions& options) {
                for (const api::ScaleTrigger& t : so->spec.triggers) {
                  if (controller::AuthController::keyForTrigger(t, so->metadata.namespace_) == key) {
                    handler.invalidate(so->metadata.namespace_, so->metadata.name);
+                   break;
+                 }
+               }
+             }
+             if (jobHandlerForAuth == nullptr) return;
+             for (const auto& sj : scaledJobs.list()) {
+               for (const api::ScaleTrigger& t : sj->spec.triggers) {
+                 if (controller::AuthController::keyForTrigger(t, sj->metadata.namespace_) == key) {
+                   jobHandlerForAuth->invalidate(sj->metadata.namespace_, sj->metadata.name);
                    break;
                  }
                }
@@ -313,10 +331,11 @@ int runOperator(const OperatorOptions& options) {
                          const api::TriggerAuthentication& after) { enqueueAuth(after); },
          .onDelete = enqueueAuth});
   }
-  // A ScaledObject that starts or stops referencing an authentication changes its status.
-  auto enqueueReferencedAuths = [&](const api::ScaledObject& so) {
-    for (const api::ScaleTrigger& t : so.spec.triggers) {
-      std::string key = controller::AuthController::keyForTrigger(t, so.metadata.namespace_);
+  // A ScaledObject or ScaledJob that starts or stops referencing an authentication changes its
+  // status.
+  auto enqueueReferencedAuths = [&](const auto& object) {
+    for (const api::ScaleTrigger& t : object.spec.triggers) {
+      std::string key = controller::AuthController::keyForTrigger(t, object.metadata.namespace_);
       if (!key.empty()) authQueue.add(key);
     }
   };
@@ -408,6 +427,86 @@ int runOperator(const OperatorOptions& options) {
                           if (auto key = ownerKey(hpa)) queue.add(*key);
                         }});
 
+  // ---- the ScaledJob controller and its scale loops ----
+  scaling::ScaledJobHandler jobHandler(
+      {.client = &client,
+       .registry = &scalers::builtinRegistry(),
+       .resolverSource = &reader,
+       .resolverOptions = resolverOptions,
+       .lookup =
+           [&](std::string_view ns, std::string_view name) {
+             return scaledJobs.get({std::string(ns), std::string(name)});
+           },
+       .scheduler = &scheduler,
+       .events = events,
+       .metrics = kedaMetrics,
+       .logger = &k8sLog,
+       .httpTimeout = options.httpTimeout,
+       .version = kVersion});
+  std::mutex registeredJobsMu;
+  std::map<std::string, std::vector<std::string>, std::less<>> registeredJobTriggers;
+  controller::ScaledJobController sjController(
+      {.client = &client,
+       .scalables = &jobHandler,
+       .lookup = [&](const k8s::ObjectKey& key) { return scaledJobs.get(key); },
+       .events = events,
+       .metrics = {.registered =
+                       [&](const api::ScaledJob& sj) {
+                         std::lock_guard lock(registeredJobsMu);
+                         auto [it, inserted] =
+                             registeredJobTriggers.try_emplace(keyOf(sj.metadata));
+                         if (inserted) {
+                           kedaMetrics->incResourceRegistered(obs::kRegisteredScaledJob,
+                                                              sj.metadata.namespace_);
+                         }
+                         for (const std::string& t : it->second)
+                           kedaMetrics->decTriggerRegistered(t);
+                         it->second.clear();
+                         for (const api::ScaleTrigger& t : sj.spec.triggers) {
+                           kedaMetrics->incTriggerRegistered(t.type);
+                           it->second.push_back(t.type);
+                         }
+                       },
+                   .unregistered =
+                       [&](std::string_view ns, std::string_view name) {
+                         std::lock_guard lock(registeredJobsMu);
+                         auto it =
+                             registeredJobTriggers.find(std::string(ns) + "/" + std::string(name));
+                         if (it == registeredJobTriggers.end()) return;
+                         for (const std::string& t : it->second)
+                           kedaMetrics->decTriggerRegistered(t);
+                         kedaMetrics->decResourceRegistered(obs::kRegisteredScaledJob, ns);
+                         registeredJobTriggers.erase(it);
+                       }},
+       .logger = &k8sLog});
+  k8s::WorkQueue jobQueue;
+  k8s::WorkerPool jobWorkers(
+      "scaledjob", jobQueue,
+      [&](const std::string& key, const std::stop_token& stop) {
+        return sjController.reconcile(key, stop);
+      },
+      options.scaledJobMaxReconciles, k8sLog);
+  jobHandlerForAuth = &jobHandler;
+  scaledJobs.addHandlers(
+      {.onAdd =
+           [&](const api::ScaledJob& sj) {
+             jobQueue.add(keyOf(sj.metadata));
+             enqueueReferencedAuths(sj);
+           },
+       .onUpdate =
+           [&](const api::ScaledJob& before, const api::ScaledJob& after) {
+             if (controller::ScaledJobController::needsReconcile(before, after)) {
+               jobQueue.add(keyOf(after.metadata));
+               enqueueReferencedAuths(before);
+               enqueueReferencedAuths(after);
+             }
+           },
+       .onDelete =
+           [&](const api::ScaledJob& sj) {
+             jobQueue.add(keyOf(sj.metadata));
+             enqueueReferencedAuths(sj);
+           }});
+
   // ---- serving ----
   std::atomic<bool> ready{false};
   Serving serving;
@@ -435,6 +534,7 @@ int runOperator(const OperatorOptions& options) {
 
   recorder.start();
   scaledObjects.start();
+  scaledJobs.start();
   triggerAuths.start();
   clusterTriggerAuths.start();
   hpas.start();
@@ -446,7 +546,7 @@ int runOperator(const OperatorOptions& options) {
     }
     return true;
   };
-  bool synced = waitSynced(scaledObjects) && waitSynced(triggerAuths) &&
+  bool synced = waitSynced(scaledObjects) && waitSynced(scaledJobs) && waitSynced(triggerAuths) &&
                 waitSynced(clusterTriggerAuths) && waitSynced(hpas) && waitSynced(deployments) &&
                 waitSynced(statefulSets);
   (void)synced;
@@ -460,6 +560,7 @@ int runOperator(const OperatorOptions& options) {
   auto startWork = [&] {
     scheduler.start();
     workers.start();
+    jobWorkers.start();
     authWorkers.start();
     ready = true;
     log.info("controllers started");
@@ -496,6 +597,9 @@ int runOperator(const OperatorOptions& options) {
   ready = false;
   workers.stop();
   queue.shutdown();
+  jobWorkers.stop();
+  jobQueue.shutdown();
+  jobHandler.stopAll();
   authWorkers.stop();
   authQueue.shutdown();
   handler.stopAll();
@@ -503,6 +607,7 @@ int runOperator(const OperatorOptions& options) {
   if (elector) elector->stop();
   serving.stop();
   scaledObjects.stop();
+  scaledJobs.stop();
   triggerAuths.stop();
   clusterTriggerAuths.stop();
   hpas.stop();

@@ -60,6 +60,7 @@ struct OperatorOptions {
 
   // Work.
   int scaledObjectMaxReconciles = 5;  // KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES
+  int scaledJobMaxReconciles = 1;     // KEDA_SCALEDJOB_CTRL_MAX_RECONCILES
   int scaleLoopWorkers = 8;
   std::chrono::milliseconds httpTimeout{3000};  // KEDA_HTTP_DEFAULT_TIMEOUT
   bool restrictSecretAccess = false;            // KEDA_RESTRICT_SECRET_ACCESS
