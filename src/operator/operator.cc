@@ -187,17 +187,6 @@ int runOperator(const OperatorOptions& options) {
   config->qps = options.kubeApiQps;
   config->burst = options.kubeApiBurst;
   config->userAgent = fmt::format("tidal-operator/{}", kVersion);
-  StatusOr<std::unique_ptr<k8s::RestClient>> rest =
-      k8s::RestClient::create(*config, {.logger = &k8sLog});
-  if (!rest.isOk()) {
-    log.error("cannot create the API client", {{"error", rest.status().message()}});
-    return 1;
-  }
-  k8s::Client client(std::shared_ptr<k8s::RestClient>(std::move(rest).value()));
-  log.info("starting",
-           {{"version", kVersion},
-            {"server", config->server},
-            {"watchNamespace", options.watchNamespace.empty() ? "(all)" : options.watchNamespace}});
 
   // ---- metrics ----
   obs::Registry registry;
@@ -208,6 +197,38 @@ int runOperator(const OperatorOptions& options) {
     return 1;
   }
   (*metrics)->setBuildInfo(kVersion, kGitCommit);
+  // client-go's request counter, as KEDA's /metrics has it: what tidal costs the API server.
+  StatusOr<obs::CounterFamily*> apiRequests = registry.counter(
+      "rest_client_requests_total",
+      "Number of HTTP requests to the Kubernetes API server, partitioned by status code, method, "
+      "and host.",
+      {"code", "host", "method"});
+  if (!apiRequests.isOk()) {
+    log.error("cannot register metrics", {{"error", apiRequests.status().message()}});
+    return 1;
+  }
+  std::string apiHost = config->server;
+  if (size_t scheme = apiHost.find("://"); scheme != std::string::npos) {
+    apiHost = apiHost.substr(scheme + 3);
+  }
+  apiHost = apiHost.substr(0, apiHost.find('/'));
+  auto countRequest = [family = *apiRequests, apiHost](std::string_view method,
+                                                       std::optional<int> status) {
+    std::string code = status ? std::to_string(*status) : std::string("<error>");
+    family->withLabels({std::string_view(code), std::string_view(apiHost), method})->inc();
+  };
+
+  StatusOr<std::unique_ptr<k8s::RestClient>> rest =
+      k8s::RestClient::create(*config, {.logger = &k8sLog, .onAttempt = countRequest});
+  if (!rest.isOk()) {
+    log.error("cannot create the API client", {{"error", rest.status().message()}});
+    return 1;
+  }
+  k8s::Client client(std::shared_ptr<k8s::RestClient>(std::move(rest).value()));
+  log.info("starting",
+           {{"version", kVersion},
+            {"server", config->server},
+            {"watchNamespace", options.watchNamespace.empty() ? "(all)" : options.watchNamespace}});
 
   // ---- informers ----
   auto informerOptions = [&](k8s::GroupVersionResource gvr, std::string selector) {

@@ -70,6 +70,15 @@ void RestClient::noteReachable(bool reachable, const Status& error) {
   }
 }
 
+void RestClient::noteAttempt(std::string_view method, const StatusOr<HttpResponse>& result) {
+  if (!options_.onAttempt) return;
+  if (result.isOk()) {
+    options_.onAttempt(method, result->status);
+  } else if (result.status().code() != StatusCode::kCancelled) {
+    options_.onAttempt(method, std::nullopt);
+  }
+}
+
 StatusOr<HttpResponse> RestClient::send(const RestRequest& request, const std::stop_token& stop) {
   const RetryPolicy& policy = options_.retry;
   Backoff backoff(policy.initialBackoff, policy.maxBackoff, policy.multiplier, policy.jitter,
@@ -80,6 +89,7 @@ StatusOr<HttpResponse> RestClient::send(const RestRequest& request, const std::s
     TIDAL_RETURN_IF_ERROR(limiter_.wait(*options_.sleeper, stop));
     TIDAL_ASSIGN_OR_RETURN(HttpRequest http, build(request));
     StatusOr<HttpResponse> result = transport_->send(http, stop);
+    noteAttempt(request.method, result);
     std::chrono::nanoseconds delay{0};
     if (!result.isOk()) {
       const Status& error = result.status();
@@ -134,6 +144,7 @@ StatusOr<HttpResponse> RestClient::stream(const RestRequest& request, const Body
   http.timeout = request.timeout;  // streams end on the server's timeoutSeconds, not ours
   http.idleTimeout = std::chrono::milliseconds(0);
   StatusOr<HttpResponse> result = transport_->stream(http, onChunk, stop);
+  noteAttempt(request.method, result);
   if (result.isOk()) {
     noteReachable(true, Status::ok());
   } else if (result.status().code() == StatusCode::kUnavailable &&

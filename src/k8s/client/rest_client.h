@@ -22,7 +22,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -64,6 +66,10 @@ struct RestClientOptions {
   Logger* logger = &stderrLogger();
   RetryPolicy retry;
   uint64_t seed = 0;  // for backoff jitter
+  // Called after every HTTP attempt (retries and watches included) with the method and the
+  // status code, or nullopt when no answer came (connection or timeout): the input of
+  // client-go's rest_client_requests_total. Must be cheap and thread-safe.
+  std::function<void(std::string_view method, std::optional<int> status)> onAttempt;
 };
 
 class RestClient {
@@ -98,6 +104,7 @@ class RestClient {
  private:
   StatusOr<HttpRequest> build(const RestRequest& request);
   void noteReachable(bool reachable, const Status& error);
+  void noteAttempt(std::string_view method, const StatusOr<HttpResponse>& result);
 
   const RestConfig config_;
   std::shared_ptr<Transport> transport_;

@@ -17,9 +17,11 @@ using testing::FakeReply;
 using testing::FakeTransport;
 
 struct Harness {
-  explicit Harness(RestConfig config = baseConfig(), RetryPolicy retry = noJitter()) {
+  explicit Harness(RestConfig config = baseConfig(), RetryPolicy retry = noJitter(),
+                   std::function<void(std::string_view, std::optional<int>)> onAttempt = {}) {
     transport = std::make_shared<FakeTransport>();
     RestClientOptions options;
+    options.onAttempt = std::move(onAttempt);
     options.clock = &clock;
     options.sleeper = &sleeper;
     options.logger = &logger;
@@ -205,6 +207,26 @@ TEST(RestClientTest, CallMapsErrorsAndParsesJson) {
   StatusOr<Json> empty = h.client->call(request);
   ASSERT_TRUE(empty.isOk());
   EXPECT_TRUE(empty->is_null());
+}
+
+TEST(RestClientTest, EveryAttemptIsReportedWithItsStatus) {
+  std::vector<std::string> seen;
+  Harness h(Harness::baseConfig(), Harness::noJitter(),
+            [&](std::string_view method, std::optional<int> status) {
+              seen.push_back(std::string(method) + " " +
+                             (status ? std::to_string(*status) : std::string("<error>")));
+            });
+  // A 503 then a connection failure then 200: three attempts of one idempotent GET.
+  h.transport->push(reply(503));
+  h.transport->push(FakeReply::failure({StatusCode::kUnavailable, "connection refused"}));
+  h.transport->push(reply(200));
+  h.transport->push(reply(404));
+  RestRequest request;
+  request.path = "/x";
+  ASSERT_TRUE(h.client->call(request).isOk());
+  request.method = "DELETE";
+  EXPECT_EQ(h.client->call(request).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(seen, (std::vector<std::string>{"GET 503", "GET <error>", "GET 200", "DELETE 404"}));
 }
 
 TEST(RestClientTest, RateLimitAppliesToEveryRequest) {
