@@ -97,9 +97,20 @@ Json resolvePlainScalar(const std::string& s) {
 
 class Converter {
  public:
-  Converter(std::string_view source, ManifestDocument& doc) : source_(source), doc_(doc) {}
+  // `budget` is the number of values the documents of one input may expand to; it is shared by
+  // every document and decremented per value.
+  Converter(std::string_view source, ManifestDocument& doc, size_t& budget)
+      : source_(source), doc_(doc), budget_(budget) {}
 
   Status convert(const YAML::Node& node, const std::string& path, Json& out) {
+    if (budget_ == 0) {
+      // Only aliases make a document expand beyond its size ("billion laughs"); refuse rather
+      // than allocate without bound.
+      return invalidArgument(fmt::format(
+          "{}:{}: the document expands to too many values (YAML aliases repeated too often)",
+          source_, node.Mark().line + 1));
+    }
+    --budget_;
     if (++depth_ > kMaxDepth) {
       return invalidArgument(fmt::format("{}:{}: nesting deeper than {} levels", source_,
                                          node.Mark().line + 1, kMaxDepth));
@@ -197,6 +208,7 @@ class Converter {
 
   std::string_view source_;
   ManifestDocument& doc_;
+  size_t& budget_;
   std::set<std::string> merged_;
   int depth_ = 0;
 };
@@ -247,11 +259,14 @@ StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
         fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   std::vector<ManifestDocument> out;
+  // Without aliases a value takes at least two bytes of input; 4 values per byte plus a margin
+  // is generous for any real manifest and still bounds what aliases can multiply.
+  size_t budget = 10000 + 4 * text.size();
   for (const auto& node : nodes) {
     if (!node.IsDefined() || node.IsNull()) continue;
     ManifestDocument doc;
     doc.line = node.Mark().line + 1;
-    Converter converter(sourceName, doc);
+    Converter converter(sourceName, doc, budget);
     try {
       TIDAL_RETURN_IF_ERROR(converter.convert(node, "", doc.json));
     } catch (const YAML::Exception& e) {

@@ -134,6 +134,26 @@ TEST(ManifestTest, DeepNestingIsRefusedNotCrashed) {
   EXPECT_FALSE(docs.isOk());
 }
 
+TEST(ManifestTest, AliasExpansionIsBounded) {
+  // "Billion laughs": each level repeats the previous one ten times; nine levels would be 10^9
+  // values. The parser refuses instead of allocating.
+  std::string yaml = "apiVersion: v1\nkind: ConfigMap\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) yaml += (j ? ", " : "") + prev;
+    yaml += "]\n";
+  }
+  auto docs = parseManifests(yaml, "laughs.yaml");
+  ASSERT_FALSE(docs.isOk());
+  EXPECT_NE(docs.status().message().find("too many values"), std::string::npos)
+      << docs.status().message();
+  // A few aliases in an ordinary manifest are fine.
+  auto ok =
+      parseManifests("apiVersion: v1\nkind: ConfigMap\nx: &v [1, 2]\ny: *v\nz: *v\n", "ok.yaml");
+  ASSERT_TRUE(ok.isOk()) << ok.status().message();
+}
+
 TEST(ManifestTest, NonStringKindIsNotAList) {
   // Found by fuzzing: `kind: 5` made the List check throw.
   auto docs = parseManifests("kind: 5\nitems: [1]\n", "t.yaml");
