@@ -9,7 +9,9 @@ namespace tidal::scalers {
 void registerBuiltinScalers(ScalerRegistry& registry) {
   using Register = void (*)(ScalerRegistry&);
   static constexpr Register kBuiltins[] = {
-      registerCpuMemoryScalers, registerCronScaler,       registerMetricsApiScaler,
+      registerActiveMqScaler,   registerBeanstalkdScaler, registerCpuMemoryScalers,
+      registerCronScaler,       registerEtcdScaler,       registerExternalScalers,
+      registerMetricsApiScaler, registerMysqlScaler,      registerNatsJetStreamScaler,
       registerPostgresScaler,   registerPrometheusScaler, registerRabbitMqScaler,
       registerRedisScalers,
   };

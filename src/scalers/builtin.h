@@ -6,9 +6,15 @@
 
 namespace tidal::scalers {
 
+void registerActiveMqScaler(ScalerRegistry& registry);
+void registerBeanstalkdScaler(ScalerRegistry& registry);
 void registerCpuMemoryScalers(ScalerRegistry& registry);
 void registerCronScaler(ScalerRegistry& registry);
+void registerEtcdScaler(ScalerRegistry& registry);
+void registerExternalScalers(ScalerRegistry& registry);
 void registerMetricsApiScaler(ScalerRegistry& registry);
+void registerMysqlScaler(ScalerRegistry& registry);
+void registerNatsJetStreamScaler(ScalerRegistry& registry);
 void registerPostgresScaler(ScalerRegistry& registry);
 void registerPrometheusScaler(ScalerRegistry& registry);
 void registerRabbitMqScaler(ScalerRegistry& registry);
