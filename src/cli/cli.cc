@@ -26,7 +26,7 @@ int runCli(int argc, char** argv) {
   checkCmd->add_option("-o,--output", output, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
 
-  auto* trigger = app.add_subcommand("trigger", "Work with a single trigger");
+  auto* trigger = app.add_subcommand("trigger", "Parse or probe triggers");
   trigger->require_subcommand(1);
   TriggerParseOptions parse;
   auto* parseCmd = trigger->add_subcommand(
@@ -39,6 +39,45 @@ int runCli(int argc, char** argv) {
   parseCmd->add_option("--metric-type", parse.metricType,
                        "the trigger's metricType: AverageValue (default), Value or Utilization");
   parseCmd->add_option("--index", parse.index, "trigger index (the N in metric names sN-...)");
+
+  // `tidal trigger probe`: the timeout defaults to KEDA_HTTP_DEFAULT_TIMEOUT like the operator's.
+  TriggerProbeOptions probe;
+  const StatusOr<op::OperatorOptions> probeEnv = op::OperatorOptions::fromEnvironment();
+  int64_t probeTimeoutMs = probeEnv.isOk() ? probeEnv->httpTimeout.count() : 3000;
+  std::string probeOutput = "text";
+  auto* probeCmd = trigger->add_subcommand(
+      "probe",
+      "Query each trigger once against its live source and print value, activity, latency or "
+      "the error. Reads ScaledObjects/ScaledJobs from FILE... and resolves their "
+      "authentication and env from the Secrets, ConfigMaps, TriggerAuthentications and "
+      "workloads in the same files (what is not there is reported as not resolvable offline), "
+      "or probes one trigger given with --type/--metadata. Secrets are redacted from all "
+      "output. Exit 0 every trigger answered, 1 any failed, 2 usage error.");
+  probeCmd->add_option("files", probe.files, "YAML or JSON files; - reads standard input");
+  probeCmd->add_option("--type", probe.type, "probe one trigger of this type instead of files");
+  probeCmd->add_option("--metadata", probe.metadataJson,
+                       "with --type: trigger metadata as a JSON object");
+  probeCmd
+      ->add_option("--auth", probe.auth,
+                   "authentication parameter KEY=VALUE, or a JSON object of them "
+                   "(repeatable); with files, used for triggers with an authenticationRef "
+                   "and replaces what the files cannot resolve")
+      ->allow_extra_args(false);  // one value per --auth, so FILE... may follow
+  probeCmd
+      ->add_option("--env", probe.env,
+                   "scale target environment variable NAME=VALUE, or a JSON object of them "
+                   "(repeatable), for ...FromEnv parameters")
+      ->allow_extra_args(false);
+  probeCmd->add_option("--metric-type", probe.metricType,
+                       "with --type: AverageValue (default), Value or Utilization");
+  probeCmd->add_option("--index", probe.index, "with --type: trigger index (sN- in metric names)");
+  probeCmd
+      ->add_option("--http-timeout-ms", probeTimeoutMs,
+                   "timeout of each call to an event source (default: KEDA_HTTP_DEFAULT_TIMEOUT "
+                   "or 3000); a trigger's own timeout parameter still applies")
+      ->capture_default_str();
+  probeCmd->add_option("-o,--output", probeOutput, "output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
 
   bool scalersJson = false;
   auto* scalersCmd = app.add_subcommand("scalers", "List built-in scalers and their parameters");
@@ -136,6 +175,11 @@ int runCli(int argc, char** argv) {
     return runCheck(check, std::cin, std::cout, std::cerr);
   }
   if (parseCmd->parsed()) return runTriggerParse(parse, std::cout, std::cerr);
+  if (probeCmd->parsed()) {
+    probe.timeout = std::chrono::milliseconds(probeTimeoutMs);
+    probe.output = probeOutput == "json" ? OutputFormat::kJson : OutputFormat::kText;
+    return runTriggerProbe(probe, std::cin, std::cout, std::cerr);
+  }
   if (scalersCmd->parsed()) return runScalers(scalersJson, std::cout, markdownType);
   if (versionCmd->parsed()) return runVersion(std::cout);
   if (operatorCmd->parsed()) {
