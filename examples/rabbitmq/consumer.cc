@@ -1,12 +1,16 @@
 // The example consumer: KEDA's RabbitMQ sample worker, plus a clean stop.
 //
-//   tidal-example-consumer [URL] [--queue NAME] [--work-ms N]
+//   tidal-example-consumer [URL] [--queue NAME] [--work-ms N] [--once [--wait-ms N]]
 //
 // URL comes from the first argument or from RABBITMQ_URL. It declares the queue (default "hello",
 // not durable), takes one message at a time (prefetch 1, manual acknowledgement), "works" on it for
 // --work-ms milliseconds (default 1000) and acknowledges it. On SIGTERM or SIGINT it finishes and
 // acknowledges the message in hand, closes the connection and exits 0, so a Deployment scaled down
 // by the autoscaler loses no work. Exit 1 on a connection or protocol error, 2 on a usage error.
+//
+// --once is the ScaledJob mode (deploy-consumer-job.yaml): handle one message and exit 0. A Job
+// may start after another Job took the message it was made for, so with --once the consumer also
+// exits 0 when no message arrived within --wait-ms (default 30000), instead of idling forever.
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -45,7 +49,7 @@ void work(long ms) {
 int usage(const std::string& problem) {
   std::cerr << "tidal-example-consumer: " << problem << "\n"
             << "usage: tidal-example-consumer [amqp://user:password@host:port/vhost] "
-               "[--queue NAME] [--work-ms N]\n"
+               "[--queue NAME] [--work-ms N] [--once [--wait-ms N]]\n"
                "       (the URL may also come from RABBITMQ_URL)\n";
   return 2;
 }
@@ -56,17 +60,22 @@ int main(int argc, char** argv) {
   std::string urlText;
   std::string queue = "hello";
   long workMs = 1000;
+  bool once = false;
+  long waitMs = -1;  // -1: not given
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if ((arg == "--queue" || arg == "--work-ms") && i + 1 >= argc) {
+    if ((arg == "--queue" || arg == "--work-ms" || arg == "--wait-ms") && i + 1 >= argc) {
       return usage(arg + " needs a value");
     }
     if (arg == "--queue") {
       queue = argv[++i];
-    } else if (arg == "--work-ms") {
+    } else if (arg == "--work-ms" || arg == "--wait-ms") {
       char* end = nullptr;
-      workMs = std::strtol(argv[++i], &end, 10);
-      if (*end != '\0' || workMs < 0) return usage("--work-ms needs a number of milliseconds");
+      long value = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || value < 0) return usage(arg + " needs a number of milliseconds");
+      (arg == "--work-ms" ? workMs : waitMs) = value;
+    } else if (arg == "--once") {
+      once = true;
     } else if (arg == "-h" || arg == "--help") {
       usage("consumes messages one at a time");
       return 0;
@@ -82,6 +91,8 @@ int main(int argc, char** argv) {
     urlText = env;
   }
   if (queue.empty()) return usage("--queue must not be empty");
+  if (waitMs >= 0 && !once) return usage("--wait-ms only applies with --once");
+  if (waitMs < 0) waitMs = 30000;
 
   tidal::example::AmqpUrl url;
   std::string error;
@@ -112,7 +123,14 @@ int main(int argc, char** argv) {
             << ". To exit press CTRL+C" << std::endl;
 
   long handled = 0;
-  while (stopRequested == 0) {
+  timespec started{};
+  clock_gettime(CLOCK_MONOTONIC, &started);
+  auto waitedMs = [&started] {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - started.tv_sec) * 1000 + (now.tv_nsec - started.tv_nsec) / 1000000;
+  };
+  while (stopRequested == 0 && !(once && handled > 0)) {
     amqp_maybe_release_buffers(conn);
     amqp_envelope_t envelope;
     // A short timeout, so a stop request is noticed within 200 ms while the queue is empty.
@@ -120,6 +138,10 @@ int main(int argc, char** argv) {
     amqp_rpc_reply_t reply = amqp_consume_message(conn, &envelope, &timeout, 0);
     if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
         reply.library_error == AMQP_STATUS_TIMEOUT) {
+      if (once && waitedMs() >= waitMs) {
+        std::cout << " [*] No message within " << waitMs << " ms" << std::endl;
+        break;
+      }
       continue;
     }
     if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
