@@ -111,9 +111,11 @@ void DeadlinePool::timerLoop() {
       continue;
     }
     task->state = Task::State::kExpired;
-    task->stop.request_stop();
     lock.unlock();
+    // Answer first, then stop the work: a call that returns as soon as it sees the stop must not
+    // get its "cancelled" result out before the timeout answer.
     task->expire();
+    task->stop.request_stop();
     lock.lock();
   }
 }
