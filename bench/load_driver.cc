@@ -1,0 +1,269 @@
+// tidal-bench-load: the load side of bench/run. Against a running control plane and a running
+// `tidal operator` (PID given), it
+//   1. creates N Deployments (0 replicas) and N ScaledObjects (one trigger each) at once, and
+//      measures the time until every ScaledObject is Ready and every HPA exists (reconcile
+//      throughput);
+//   2. waits a steady period, then samples the operator's resident memory and CPU from /proc and
+//      scrapes its /metrics for the scale-loop lateness (keda_internal_scale_loop_latency_seconds,
+//      p50/p99 over all ScaledObjects) and its count of status patches;
+//   3. prints one JSON object with every figure and how it was measured.
+//
+// Usage: tidal-bench-load --kubeconfig F --pid P --metrics-url URL --count N
+//                         [--steady-seconds S] [--trigger cron|metrics-api] [--url U]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "k8s/client/client.h"
+#include "k8s/client/config.h"
+#include "k8s/client/resource.h"
+
+namespace {
+
+using Json = nlohmann::json;
+using BenchClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+using namespace tidal;
+
+struct ProcSample {
+  double cpuSeconds = 0;  // user + system
+  long rssKiB = 0;        // NOLINT(google-runtime-int)
+};
+
+ProcSample sample(int pid) {
+  ProcSample s;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // Fields after the command (which may contain spaces) start after the last ')'.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::vector<std::string> f;
+  for (std::string x; rest >> x;) f.push_back(x);
+  if (f.size() > 13) {
+    double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    s.cpuSeconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;  // utime, stime
+  }
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) s.rssKiB = std::atol(line.c_str() + 6);
+  }
+  return s;
+}
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::string get(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  return body;
+}
+
+// Values of every series of `family` in a Prometheus text exposition.
+std::vector<double> seriesValues(const std::string& text, const std::string& family) {
+  std::vector<double> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(family + "{", 0) != 0 && line.rfind(family + " ", 0) != 0) continue;
+    out.push_back(std::stod(line.substr(line.rfind(' ') + 1)));
+  }
+  return out;
+}
+
+// Requests counted by rest_client_requests_total: {all, writes (POST, PUT, PATCH, DELETE)}.
+std::pair<double, double> apiRequests(const std::string& text) {
+  double all = 0;
+  double writes = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("rest_client_requests_total{", 0) != 0) continue;
+    double v = std::stod(line.substr(line.rfind(' ') + 1));
+    all += v;
+    for (const char* m :
+         {"method=\"POST\"", "method=\"PUT\"", "method=\"PATCH\"", "method=\"DELETE\""}) {
+      if (line.find(m) != std::string::npos) writes += v;
+    }
+  }
+  return {all, writes};
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+Json deployment(const std::string& ns, const std::string& name) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec",
+           {{"replicas", 0},
+            {"selector", {{"matchLabels", {{"app", name}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"app", name}}}}},
+              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "app:1"}}})}}}}}}}};
+}
+
+Json scaledObject(const std::string& ns, const std::string& name, const std::string& trigger,
+                  const std::string& url) {
+  Json t;
+  if (trigger == "metrics-api") {
+    t = {{"type", "metrics-api"},
+         {"metadata", {{"url", url}, {"valueLocation", "value"}, {"targetValue", "10"}}}};
+  } else {
+    // A window that never opens: the scaler computes locally, so this measures tidal alone.
+    t = {{"type", "cron"},
+         {"metadata",
+          {{"timezone", "Etc/UTC"},
+           {"start", "0 0 1 1 *"},
+           {"end", "1 0 1 1 *"},
+           {"desiredReplicas", "1"}}}};
+  }
+  return {{"apiVersion", "keda.sh/v1alpha1"},
+          {"kind", "ScaledObject"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec",
+           {{"scaleTargetRef", {{"name", name}}},
+            {"pollingInterval", 30},
+            {"triggers", Json::array({t})}}}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tidal-bench-load: reconcile throughput and steady-state footprint"};
+  std::string kubeconfig, metricsUrl, trigger = "cron", url, ns = "bench";
+  int pid = 0, count = 100, steadySeconds = 60, writers = 8;
+  app.add_option("--kubeconfig", kubeconfig)->required();
+  app.add_option("--pid", pid, "the operator's PID")->required();
+  app.add_option("--metrics-url", metricsUrl, "the operator's /metrics URL")->required();
+  app.add_option("--count", count);
+  app.add_option("--steady-seconds", steadySeconds);
+  app.add_option("--trigger", trigger)->check(CLI::IsMember({"cron", "metrics-api"}));
+  app.add_option("--url", url, "metrics-api: the URL the triggers query");
+  app.add_option("--namespace", ns);
+  app.add_option("--writers", writers, "threads creating objects");
+  CLI11_PARSE(app, argc, argv);
+
+  StatusOr<k8s::RestConfig> config = k8s::loadKubeconfig({kubeconfig});
+  if (!config.isOk()) {
+    std::cerr << config.status().message() << "\n";
+    return 2;
+  }
+  config->qps = 500;  // the driver must not be the bottleneck
+  config->burst = 1000;
+  auto rest = k8s::RestClient::create(*config);
+  if (!rest.isOk()) {
+    std::cerr << rest.status().message() << "\n";
+    return 2;
+  }
+  k8s::Client client(std::shared_ptr<k8s::RestClient>(std::move(rest).value()));
+  (void)client.apply(k8s::kNamespaces, "",
+                     {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}},
+                     "tidal-bench");
+
+  ProcSample before = sample(pid);
+  // 1. Create everything at once.
+  BenchClock::time_point start = BenchClock::now();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = w; i < count; i += writers) {
+        std::string name = "so-" + std::to_string(i);
+        if (!client.apply(k8s::kDeployments, ns, deployment(ns, name), "tidal-bench").isOk() ||
+            !client
+                 .apply(k8s::kScaledObjects, ns, scaledObject(ns, name, trigger, url),
+                        "tidal-bench")
+                 .isOk()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double createdSeconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+
+  int ready = 0;
+  size_t hpas = 0;
+  BenchClock::time_point deadline = start + std::chrono::seconds(600 + count / 5);
+  while (BenchClock::now() < deadline) {
+    StatusOr<k8s::ObjectList> sos = client.listAll(k8s::kScaledObjects, ns);
+    StatusOr<k8s::ObjectList> hs = client.listAll(k8s::kHorizontalPodAutoscalers, ns);
+    if (sos.isOk() && hs.isOk()) {
+      ready = 0;
+      for (const Json& so : sos->items) {
+        for (const Json& c : so.value("/status/conditions"_json_pointer, Json::array())) {
+          if (c.value("type", "") == "Ready" && c.value("status", "") == "True") ++ready;
+        }
+      }
+      hpas = hs->items.size();
+      if (ready == count && hpas == static_cast<size_t>(count)) break;
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  double readySeconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+  ProcSample afterReconcile = sample(pid);
+
+  // 2. Steady state.
+  std::string metricsBefore = get(metricsUrl);
+  ProcSample steadyStart = sample(pid);
+  std::this_thread::sleep_for(std::chrono::seconds(steadySeconds));
+  ProcSample steadyEnd = sample(pid);
+  std::string metricsAfter = get(metricsUrl);
+  std::vector<double> lateness =
+      seriesValues(metricsAfter, "keda_internal_scale_loop_latency_seconds");
+  auto [requestsBefore, writesBefore] = apiRequests(metricsBefore);
+  auto [requestsAfter, writesAfter] = apiRequests(metricsAfter);
+  const double minutes = steadySeconds / 60.0;
+
+  Json out{
+      {"count", count},
+      {"trigger", trigger},
+      {"createFailures", failures.load()},
+      {"createSeconds", createdSeconds},
+      {"readySeconds", readySeconds},
+      {"ready", ready},
+      {"hpas", hpas},
+      {"reconcileCpuSeconds", afterReconcile.cpuSeconds - before.cpuSeconds},
+      {"steadySeconds", steadySeconds},
+      {"steadyRssMiB", static_cast<double>(steadyEnd.rssKiB) / 1024.0},
+      {"steadyMilliCpu", 1000.0 * (steadyEnd.cpuSeconds - steadyStart.cpuSeconds) / steadySeconds},
+      {"loopLatenessP50Seconds", percentile(lateness, 0.5)},
+      {"loopLatenessP99Seconds", percentile(lateness, 0.99)},
+      {"loopLatenessSeries", lateness.size()},
+      {"steadyApiRequestsPerMinute", (requestsAfter - requestsBefore) / minutes},
+      {"steadyApiWritesPerMinute", (writesAfter - writesBefore) / minutes},
+      {"measuredWith",
+       "RSS: VmRSS of /proc/<pid>/status at the end of the steady period; CPU: utime+stime of "
+       "/proc/<pid>/stat over the steady period; lateness: "
+       "keda_internal_scale_loop_latency_seconds "
+       "of every ScaledObject scraped at the end; ready: every ScaledObject Ready=True and its HPA "
+       "listed; API requests: rest_client_requests_total (every attempt, watches included) "
+       "scraped at the start and end of the steady period, writes = POST/PUT/PATCH/DELETE"},
+  };
+  std::cout << out.dump() << std::endl;
+  return ready == count ? 0 : 1;
+}
