@@ -103,7 +103,16 @@ bool ScaledObjectController::needsReconcile(const api::ScaledObject& before,
                                             const api::ScaledObject& after) {
   if (before.metadata.generation != after.metadata.generation) return true;
   if (before.metadata.deletionTimestamp != after.metadata.deletionTimestamp) return true;
-  if (before.metadata.labels != after.metadata.labels) return true;
+  if (before.metadata.labels != after.metadata.labels) {
+    // The scaledobject.keda.sh/name label that tidal adds with the finalizer was already in the
+    // reconcile that added it: its arrival alone needs no second pass.
+    auto labels = after.metadata.labels;
+    auto it = labels.find(api::kScaledObjectNameLabel);
+    bool oursAdded = it != labels.end() && it->second == after.metadata.name &&
+                     !before.metadata.labels.contains(api::kScaledObjectNameLabel);
+    if (oursAdded) labels.erase(it);
+    if (!oursAdded || labels != before.metadata.labels) return true;
+  }
   for (const char* key :
        {api::kPausedAnnotation, api::kPausedReplicasAnnotation, api::kPausedScaleInAnnotation,
         api::kPausedScaleOutAnnotation, api::kForceActivationAnnotation}) {
@@ -140,16 +149,18 @@ k8s::ReconcileResult ScaledObjectController::reconcile(const std::string& key,
     }
     return k8s::ReconcileResult::done();
   }
-  const api::ScaledObject& so = *found;
-  if (!so.metadata.deletionTimestamp.empty()) return finalize(so, stop);
+  if (!found->metadata.deletionTimestamp.empty()) return finalize(*found, stop);
 
-  if (Status s = ensureFinalizer(so, stop); !s.isOk()) return k8s::ReconcileResult::error(s);
+  StatusOr<std::shared_ptr<const api::ScaledObject>> current = ensureFinalizer(found, stop);
+  if (!current.isOk()) return k8s::ReconcileResult::error(current.status());
+  const api::ScaledObject& so = **current;
 
   api::ScaledObjectStatus status = so.status.value_or(api::ScaledObjectStatus{});
   scaling::ensureInitialized(status.conditions);
   const bool wasReady = isTrue(status.conditions, kConditionReady);
 
-  StatusOr<std::string> outcome = reconcileSpec(so, status, stop);
+  bool restartLoop = false;
+  StatusOr<std::string> outcome = reconcileSpec(so, status, restartLoop, stop);
   if (outcome.isOk()) {
     if (!wasReady) event(so, "Normal", "ScaledObjectReady", "ScaledObject is ready for scaling");
     api::Condition ready = scaling::readyCondition();
@@ -177,30 +188,62 @@ k8s::ReconcileResult ScaledObjectController::reconcile(const std::string& key,
     deps_.metrics.paused(so.metadata.namespace_, so.metadata.name,
                          isTrue(status.conditions, kConditionPaused));
   }
-  if (Status s = writeStatus(so, status, stop); !s.isOk()) {
-    return k8s::ReconcileResult::error(s);
+  StatusOr<std::shared_ptr<const api::ScaledObject>> written = writeStatus(so, status, stop);
+  if (!written.isOk()) return k8s::ReconcileResult::error(written.status());
+  if (restartLoop) {
+    deps_.scalables->startLoop(*written ? **written : so);
+    std::lock_guard lock(mu_);
+    generations_[key] = so.metadata.generation.value_or(0);
   }
   if (!outcome.isOk()) return k8s::ReconcileResult::error(outcome.status());
   if (deps_.metrics.registered) deps_.metrics.registered(so);
   return k8s::ReconcileResult::done();
 }
 
-Status ScaledObjectController::ensureFinalizer(const api::ScaledObject& so,
-                                               const std::stop_token& stop) {
-  const auto& finalizers = so.metadata.finalizers;
+namespace {
+
+// Whether reconcileSpec adds the scaledobject.keda.sh/name label to `so`: not while paused or
+// without a target name (the steps that stop before it), and not when it is already right.
+bool labelWanted(const api::ScaledObject& so) {
+  StatusOr<api::PauseAnnotations> pause = api::parsePauseAnnotations(so.metadata.annotations);
+  if (!pause.isOk() || pause->paused || so.spec.scaleTargetRef.name.empty()) return false;
+  auto it = so.metadata.labels.find(api::kScaledObjectNameLabel);
+  return it == so.metadata.labels.end() || it->second != so.metadata.name;
+}
+
+// Records the resolved target (kind, group/version/kind/resource) and, the first time, its replica
+// count as the original one.
+void setTargetStatus(const api::ResolvedTargetRef& ref, const k8s::GroupVersionResource& gvr,
+                     int32_t replicas, api::ScaledObjectStatus& status) {
+  status.scaleTargetKind = ref.scaleTargetKind();
+  status.scaleTargetGVKR = api::GroupVersionKindResource{
+      .group = gvr.group, .version = gvr.version, .kind = ref.kind, .resource = gvr.resource};
+  if (!status.originalReplicaCount) status.originalReplicaCount = replicas;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const api::ScaledObject>> ScaledObjectController::ensureFinalizer(
+    std::shared_ptr<const api::ScaledObject> so, const std::stop_token& stop) {
+  const auto& finalizers = so->metadata.finalizers;
   if (std::find(finalizers.begin(), finalizers.end(), api::kFinalizer) != finalizers.end()) {
-    return Status::ok();
+    return so;
   }
   Json list = finalizers;
   list.push_back(api::kFinalizer);
   // The resourceVersion makes the patch conditional: a concurrent change gets a 409 and a retry.
-  Json patch{
-      {"metadata", {{"finalizers", list}, {"resourceVersion", so.metadata.resourceVersion}}}};
+  Json metadata{{"finalizers", list}, {"resourceVersion", so->metadata.resourceVersion}};
+  // A new object needs the label as well: one write instead of two.
+  if (labelWanted(*so)) metadata["labels"] = {{api::kScaledObjectNameLabel, so->metadata.name}};
   StatusOr<Json> result =
-      deps_.client->patch(k8s::kScaledObjects, so.metadata.namespace_, so.metadata.name,
-                          k8s::PatchType::kMerge, patch, {}, stop);
+      deps_.client->patch(k8s::kScaledObjects, so->metadata.namespace_, so->metadata.name,
+                          k8s::PatchType::kMerge, Json{{"metadata", metadata}}, {}, stop);
   if (!result.isOk()) return result.status().withPrefix("failed to add the finalizer");
-  return Status::ok();
+  // Go on with the object as written, so that the HPA gets the label in this same pass.
+  StatusOr<api::ScaledObject> written = k8s::decodeScaledObject(*result);
+  if (!written.isOk()) return so;
+  return std::shared_ptr<const api::ScaledObject>(
+      std::make_shared<api::ScaledObject>(std::move(written).value()));
 }
 
 Status ScaledObjectController::ensureLabel(const api::ScaledObject& so,
@@ -219,6 +262,7 @@ Status ScaledObjectController::ensureLabel(const api::ScaledObject& so,
 
 StatusOr<std::string> ScaledObjectController::reconcileSpec(const api::ScaledObject& so,
                                                             api::ScaledObjectStatus& status,
+                                                            bool& restartLoop,
                                                             const std::stop_token& stop) {
   const std::string key = so.metadata.namespace_ + "/" + so.metadata.name;
   // a. Pause.
@@ -272,16 +316,15 @@ StatusOr<std::string> ScaledObjectController::reconcileSpec(const api::ScaledObj
                   fmt::format("{}: {}", kHpaMessage, created.status().message()));
   }
 
-  // i. (Re)start the scale loop when the HPA is new or the spec changed.
+  // i. (Re)start the scale loop when the HPA is new or the spec changed: reconcile() does it once
+  // the status is written, so that the loop starts from the object with this status.
   int64_t generation = so.metadata.generation.value_or(0);
-  bool restart = *created || !deps_.scalables->hasLoop(so.metadata.namespace_, so.metadata.name);
+  restartLoop = *created || !deps_.scalables->hasLoop(so.metadata.namespace_, so.metadata.name);
   {
     std::lock_guard lock(mu_);
     auto it = generations_.find(key);
-    if (it == generations_.end() || it->second != generation) restart = true;
-    if (restart) generations_[key] = generation;
+    if (it == generations_.end() || it->second != generation) restartLoop = true;
   }
-  if (restart) deps_.scalables->startLoop(so);
   return scaling::readyCondition().message;
 }
 
@@ -333,6 +376,12 @@ Status ScaledObjectController::resolveTarget(const api::ScaledObject& so,
     return failedPrecondition(
         fmt::format("{} {} has no /scale subresource", mapping->gvr.resource, ref.name));
   }
+  std::optional<int32_t> cached = deps_.cachedReplicas ? deps_.cachedReplicas(so) : std::nullopt;
+  if (cached) {
+    // A Deployment or StatefulSet the informer has: it exists and has /scale; no request needed.
+    setTargetStatus(ref, mapping->gvr, *cached, status);
+    return Status::ok();
+  }
   StatusOr<Json> scale =
       deps_.client->getScale(mapping->gvr, so.metadata.namespace_, ref.name, stop);
   if (!scale.isOk()) {
@@ -346,14 +395,7 @@ Status ScaledObjectController::resolveTarget(const api::ScaledObject& so,
           "Target resource doesn't expose /scale subresource");
     return scale.status();
   }
-  status.scaleTargetKind = ref.scaleTargetKind();
-  status.scaleTargetGVKR = api::GroupVersionKindResource{.group = mapping->gvr.group,
-                                                         .version = mapping->gvr.version,
-                                                         .kind = ref.kind,
-                                                         .resource = mapping->gvr.resource};
-  if (!status.originalReplicaCount) {
-    status.originalReplicaCount = scale->value("/spec/replicas"_json_pointer, 0);
-  }
+  setTargetStatus(ref, mapping->gvr, scale->value("/spec/replicas"_json_pointer, 0), status);
   return Status::ok();
 }
 
@@ -388,30 +430,41 @@ StatusOr<bool> ScaledObjectController::ensureHpa(const api::ScaledObject& so,
   const std::string name = (*desired)["metadata"]["name"];
   const std::string& ns = so.metadata.namespace_;
   const std::string lookupName = status.hpaName.empty() ? name : status.hpaName;
-  StatusOr<Json> live = deps_.client->get(k8s::kHorizontalPodAutoscalers, ns, lookupName, stop);
+  StatusOr<std::optional<Json>> live = liveHpa(ns, lookupName, stop);
+  if (!live.isOk()) return live.status();
   bool created = false;
-  if (live.isOk() && lookupName != name) {
+  if (live->has_value() && lookupName != name) {
     // The HPA name changed (custom name added, changed or removed): replace the old one.
     Status removed = deps_.client->remove(k8s::kHorizontalPodAutoscalers, ns, lookupName, {}, stop);
     if (!removed.isOk() && removed.code() != StatusCode::kNotFound) return removed;
-    live = deps_.client->get(k8s::kHorizontalPodAutoscalers, ns, name, stop);
+    live = liveHpa(ns, name, stop);
+    if (!live.isOk()) return live.status();
   }
-  if (!live.isOk()) {
-    if (live.status().code() != StatusCode::kNotFound) return live.status();
+  if (!live->has_value()) {
     StatusOr<Json> made =
         deps_.client->create(k8s::kHorizontalPodAutoscalers, ns, *desired, {}, stop);
-    if (!made.isOk()) return made.status();
-    created = true;
-    deps_.logger->log(k8s::LogLevel::kInfo, "scaledobject", "created HPA",
-                      {{"key", ns + "/" + so.metadata.name}, {"hpa", name}});
-  } else {
-    const Json& liveSpec = (*live)["spec"];
+    if (made.isOk()) {
+      created = true;
+      deps_.logger->log(k8s::LogLevel::kInfo, "scaledobject", "created HPA",
+                        {{"key", ns + "/" + so.metadata.name}, {"hpa", name}});
+    } else if (made.status().code() == StatusCode::kAlreadyExists) {
+      // The cache had not seen it yet: compare with the live one.
+      StatusOr<Json> fetched = deps_.client->get(k8s::kHorizontalPodAutoscalers, ns, name, stop);
+      if (!fetched.isOk()) return fetched.status();
+      *live = std::move(fetched).value();
+    } else {
+      return made.status();
+    }
+  }
+  if (!created) {
+    const Json& hpa = **live;
+    const Json& liveSpec = hpa["spec"];
     const Json& desiredSpec = (*desired)["spec"];
     bool specDiffers =
         liveSpec.value("metrics", Json::array()).size() != desiredSpec["metrics"].size() ||
         liveSpec.value("behavior", Json()) != desiredSpec.value("behavior", Json()) ||
         !isDerivative(desiredSpec, liveSpec);
-    const Json& liveMeta = (*live)["metadata"];
+    const Json& liveMeta = hpa["metadata"];
     const Json& desiredMeta = (*desired)["metadata"];
     bool metaDiffers = !isDerivative(desiredMeta.value("labels", Json::object()),
                                      liveMeta.value("labels", Json::object())) ||
@@ -433,6 +486,37 @@ StatusOr<bool> ScaledObjectController::ensureHpa(const api::ScaledObject& so,
   return created;
 }
 
+StatusOr<std::optional<Json>> ScaledObjectController::liveHpa(std::string_view ns,
+                                                              std::string_view name,
+                                                              const std::stop_token& stop) {
+  if (deps_.hpaLookup) {
+    std::shared_ptr<const k8s::HorizontalPodAutoscaler> cached =
+        deps_.hpaLookup({std::string(ns), std::string(name)});
+    if (!cached) return std::optional<Json>();
+    // The fields ensureHpa compares, as the server has them.
+    Json metadata{{"name", cached->metadata.name},
+                  {"namespace", cached->metadata.namespace_},
+                  {"resourceVersion", cached->metadata.resourceVersion}};
+    if (!cached->metadata.labels.empty()) metadata["labels"] = cached->metadata.labels;
+    if (!cached->metadata.annotations.empty()) {
+      metadata["annotations"] = cached->metadata.annotations;
+    }
+    Json spec{{"scaleTargetRef",
+               {{"apiVersion", cached->scaleTargetRef.apiVersion},
+                {"kind", cached->scaleTargetRef.kind},
+                {"name", cached->scaleTargetRef.name}}},
+              {"maxReplicas", cached->maxReplicas},
+              {"metrics", cached->metrics}};
+    if (cached->minReplicas) spec["minReplicas"] = *cached->minReplicas;
+    if (!cached->behavior.is_null()) spec["behavior"] = cached->behavior;
+    return std::optional<Json>(Json{{"metadata", std::move(metadata)}, {"spec", std::move(spec)}});
+  }
+  StatusOr<Json> live = deps_.client->get(k8s::kHorizontalPodAutoscalers, ns, name, stop);
+  if (live.isOk()) return std::optional<Json>(std::move(live).value());
+  if (live.status().code() == StatusCode::kNotFound) return std::optional<Json>();
+  return live.status();
+}
+
 Status ScaledObjectController::deleteHpa(const api::ScaledObject& so,
                                          const api::ScaledObjectStatus& status,
                                          const std::stop_token& stop) {
@@ -443,18 +527,21 @@ Status ScaledObjectController::deleteHpa(const api::ScaledObject& so,
   return Status::ok();
 }
 
-Status ScaledObjectController::writeStatus(const api::ScaledObject& so,
-                                           const api::ScaledObjectStatus& status,
-                                           const std::stop_token& stop) {
+StatusOr<std::shared_ptr<const api::ScaledObject>> ScaledObjectController::writeStatus(
+    const api::ScaledObject& so, const api::ScaledObjectStatus& status,
+    const std::stop_token& stop) {
   Json before = so.status ? api::encode(*so.status) : Json::object();
   Json after = api::encode(status);
   Json diff = k8s::mergePatchDiff(before, after);
-  if (diff.empty()) return Status::ok();
+  if (diff.empty()) return std::shared_ptr<const api::ScaledObject>();
   StatusOr<Json> result = deps_.client->patch(
       k8s::kScaledObjects, so.metadata.namespace_, so.metadata.name, k8s::PatchType::kMerge,
       Json{{"status", diff}}, {.subresource = "status"}, stop);
   if (!result.isOk()) return result.status().withPrefix("failed to update the status");
-  return Status::ok();
+  StatusOr<api::ScaledObject> written = k8s::decodeScaledObject(*result);
+  if (!written.isOk()) return std::shared_ptr<const api::ScaledObject>();
+  return std::shared_ptr<const api::ScaledObject>(
+      std::make_shared<api::ScaledObject>(std::move(written).value()));
 }
 
 k8s::ReconcileResult ScaledObjectController::finalize(const api::ScaledObject& so,

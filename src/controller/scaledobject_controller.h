@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -32,6 +33,7 @@
 #include "k8s/client/client.h"
 #include "k8s/client/discovery.h"
 #include "k8s/log.h"
+#include "k8s/types/autoscaling.h"
 #include "k8s/types/object.h"
 #include "k8s/workqueue/worker_pool.h"
 #include "scaling/scalable.h"
@@ -57,6 +59,13 @@ struct ScaledObjectControllerDeps {
   scaling::ScalableObjects* scalables = nullptr;
   // The current ScaledObject for a key (the informer cache), or null when it does not exist.
   std::function<std::shared_ptr<const api::ScaledObject>(const k8s::ObjectKey&)> lookup;
+  // Optional caches that save requests to the API server. `hpaLookup` gives the HPA informer's
+  // copy (null when the cache has none: the HPA is then created, and read live only if that
+  // says it exists). `cachedReplicas` gives spec.replicas of a Deployment or StatefulSet from
+  // the informer cache, or nullopt for other kinds or a cache miss (then /scale is read live).
+  std::function<std::shared_ptr<const k8s::HorizontalPodAutoscaler>(const k8s::ObjectKey&)>
+      hpaLookup;
+  std::function<std::optional<int32_t>(const api::ScaledObject&)> cachedReplicas;
   EventFn events;
   ScaledObjectMetricsHooks metrics;
   k8s::Logger* logger = &k8s::stderrLogger();
@@ -77,11 +86,19 @@ class ScaledObjectController {
 
  private:
   k8s::ReconcileResult finalize(const api::ScaledObject& so, const std::stop_token& stop);
-  Status ensureFinalizer(const api::ScaledObject& so, const std::stop_token& stop);
+  // Adds the finalizer, and with it the scaledobject.keda.sh/name label when reconcileSpec would
+  // add it, in one patch; returns the object as the server now has it (or `so` unchanged).
+  StatusOr<std::shared_ptr<const api::ScaledObject>> ensureFinalizer(
+      std::shared_ptr<const api::ScaledObject> so, const std::stop_token& stop);
+  // The live HPA `name`: from the cache when there is one, else nullopt when the cache does not
+  // have it (or NotFound without a cache).
+  StatusOr<std::optional<nlohmann::json>> liveHpa(std::string_view ns, std::string_view name,
+                                                  const std::stop_token& stop);
   Status ensureLabel(const api::ScaledObject& so, const std::stop_token& stop);
   // Steps a.-j. of §b.1; fills `status`; returns the Ready message or the error.
+  // Sets `restartLoop` when the scale loop must be (re)started.
   StatusOr<std::string> reconcileSpec(const api::ScaledObject& so, api::ScaledObjectStatus& status,
-                                      const std::stop_token& stop);
+                                      bool& restartLoop, const std::stop_token& stop);
   StatusOr<std::string> handlePause(const api::ScaledObject& so, std::optional<int32_t> replicas,
                                     api::ScaledObjectStatus& status, const std::stop_token& stop);
   Status resolveTarget(const api::ScaledObject& so, api::ScaledObjectStatus& status,
@@ -91,8 +108,11 @@ class ScaledObjectController {
                            const std::stop_token& stop);
   Status deleteHpa(const api::ScaledObject& so, const api::ScaledObjectStatus& status,
                    const std::stop_token& stop);
-  Status writeStatus(const api::ScaledObject& so, const api::ScaledObjectStatus& status,
-                     const std::stop_token& stop);
+  // Patches the status when it differs; returns the object as written, or null when nothing
+  // needed writing.
+  StatusOr<std::shared_ptr<const api::ScaledObject>> writeStatus(
+      const api::ScaledObject& so, const api::ScaledObjectStatus& status,
+      const std::stop_token& stop);
   void event(const api::ScaledObject& so, std::string_view type, std::string_view reason,
              std::string_view note);
   void forgetGeneration(const std::string& key);

@@ -24,6 +24,7 @@ namespace {
 class StderrLogger : public Logger {
  public:
   void write(const LogRecord& record) override {
+    if (!enabled(record.level)) return;
     std::string line;
     line += static_cast<char>(std::toupper(logLevelName(record.level)[0]));
     line += ' ';
@@ -47,6 +48,7 @@ class StderrLogger : public Logger {
     std::lock_guard lock(mu_);
     std::fputs(line.c_str(), stderr);
   }
+  bool enabled(LogLevel level) const override { return level != LogLevel::kDebug; }
 
  private:
   std::mutex mu_;
@@ -55,6 +57,7 @@ class StderrLogger : public Logger {
 class NullLogger : public Logger {
  public:
   void write(const LogRecord&) override {}
+  bool enabled(LogLevel /*level*/) const override { return false; }
 };
 
 }  // namespace

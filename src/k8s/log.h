@@ -45,6 +45,8 @@ class Logger {
  public:
   virtual ~Logger() = default;
   virtual void write(const LogRecord& record) = 0;
+  // Whether a record of `level` would be written; lets callers skip building costly records.
+  virtual bool enabled(LogLevel /*level*/) const { return true; }
 
   void log(LogLevel level, std::string component, std::string message, LogFields fields = {}) {
     write({level, std::move(component), std::move(message), std::move(fields)});
@@ -52,6 +54,7 @@ class Logger {
 };
 
 // Writes one human-readable line per record to stderr: "W informer: watch failed key=value ...".
+// Debug records are dropped.
 // A process-wide instance; thread-safe.
 Logger& stderrLogger();
 

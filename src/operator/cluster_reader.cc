@@ -44,6 +44,13 @@ std::shared_ptr<const k8s::PodTemplateWorkload> ClusterReader::cachedWorkload(
   return informer->get({so.metadata.namespace_, ref.name});
 }
 
+std::optional<int32_t> ClusterReader::cachedReplicas(const api::ScaledObject& so) {
+  bool cachedKind = false;
+  std::shared_ptr<const k8s::PodTemplateWorkload> workload = cachedWorkload(so, cachedKind);
+  if (!workload) return std::nullopt;
+  return workload->replicas.value_or(1);  // Kubernetes defaults an unset spec.replicas to 1
+}
+
 StatusOr<int32_t> ClusterReader::currentReplicas(const api::ScaledObject& so,
                                                  const std::stop_token& stop) {
   bool cachedKind = false;

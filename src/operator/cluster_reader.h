@@ -50,6 +50,10 @@ class ClusterReader : public scaling::ScaleTargetReader, public scaling::Resolve
   StatusOr<std::string> serviceAccountToken(std::string_view ns, std::string_view serviceAccount,
                                             std::chrono::seconds expiry) override;
 
+  // spec.replicas of the Deployment or StatefulSet the ScaledObject targets, from the informer
+  // cache; nullopt for other kinds or when the cache does not have it.
+  std::optional<int32_t> cachedReplicas(const api::ScaledObject& so);
+
  private:
   // The cached Deployment or StatefulSet the ScaledObject targets, or null for other kinds.
   std::shared_ptr<const k8s::PodTemplateWorkload> cachedWorkload(const api::ScaledObject& so,

@@ -47,8 +47,19 @@ class LogAdapter : public k8s::Logger {
  public:
   explicit LogAdapter(std::shared_ptr<obs::LogSink> sink) : sink_(std::move(sink)) {}
   void write(const k8s::LogRecord& record) override {
+    obs::LogLevel level = toObs(record.level);
+    if (!sink_->enabled(level)) return;
+    std::vector<obs::LogField> fields;
+    fields.reserve(record.fields.size());
+    for (const auto& [k, v] : record.fields) fields.push_back({k, v});
+    sink_->write(level, record.component, record.message, {}, fields);
+  }
+  bool enabled(k8s::LogLevel level) const override { return sink_->enabled(toObs(level)); }
+
+ private:
+  static obs::LogLevel toObs(k8s::LogLevel from) {
     obs::LogLevel level = obs::LogLevel::kInfo;
-    switch (record.level) {
+    switch (from) {
       case k8s::LogLevel::kDebug:
         level = obs::LogLevel::kDebug;
         break;
@@ -62,14 +73,9 @@ class LogAdapter : public k8s::Logger {
         level = obs::LogLevel::kError;
         break;
     }
-    if (!sink_->enabled(level)) return;
-    std::vector<obs::LogField> fields;
-    fields.reserve(record.fields.size());
-    for (const auto& [k, v] : record.fields) fields.push_back({k, v});
-    sink_->write(level, record.component, record.message, {}, fields);
+    return level;
   }
 
- private:
   std::shared_ptr<obs::LogSink> sink_;
 };
 
@@ -370,6 +376,8 @@ int runOperator(const OperatorOptions& options) {
        .mapper = &mapper,
        .scalables = &handler,
        .lookup = [&](const k8s::ObjectKey& key) { return scaledObjects.get(key); },
+       .hpaLookup = [&](const k8s::ObjectKey& key) { return hpas.get(key); },
+       .cachedReplicas = [&](const api::ScaledObject& so) { return reader.cachedReplicas(so); },
        .events = events,
        .metrics = {.registered =
                        [&](const api::ScaledObject& so) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -9,6 +11,7 @@
 #include "api/codec.h"
 #include "api/defaults.h"
 #include "k8s/client/resource.h"
+#include "k8s/types/keda.h"
 #include "scalers/upstream_signals.h"
 #include "scaling/activity.h"
 #include "scaling/executor.h"
@@ -76,9 +79,31 @@ struct ScaleHandler::Object {
   bool looping = false;
   std::mutex pushMu;  // guards pushMetric (push threads do not take `mu`)
   std::string pushMetric;
+  // The newest copy of the ScaledObject written by tidal itself (the controller's status write
+  // handed over with startLoop, or this handler's own status patches): the informer cache may
+  // not have it yet, and a status diff against an older copy would undo or repeat a write.
+  std::shared_ptr<const api::ScaledObject> written;
 };
 
 namespace {
+
+// The newer of the informer's copy and the one tidal last wrote, by resourceVersion (etcd
+// revisions: decimal and increasing; if either does not parse, the informer's copy wins).
+std::shared_ptr<const api::ScaledObject> newer(
+    std::shared_ptr<const api::ScaledObject> cached,
+    const std::shared_ptr<const api::ScaledObject>& written) {
+  if (!written || !cached) return cached;
+  auto parse = [](const std::string& text) -> std::optional<uint64_t> {
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+  };
+  std::optional<uint64_t> a = parse(cached->metadata.resourceVersion);
+  std::optional<uint64_t> b = parse(written->metadata.resourceVersion);
+  if (!a || !b || *a >= *b) return cached;
+  return written;
+}
 
 // Adapters from the decision code's small interfaces to the world.
 class SoEventSink : public EventSink {
@@ -288,6 +313,7 @@ void ScaleHandler::startLoop(const api::ScaledObject& so) {
     std::lock_guard lock(obj->mu);
     existed = obj->looping;
     obj->looping = true;
+    obj->written = newer(std::make_shared<api::ScaledObject>(so), obj->written);
     if (obj->built && obj->built->generation != so.metadata.generation.value_or(0)) {
       dropScalers(*obj);
     }
@@ -429,13 +455,19 @@ std::vector<TriggerOutcome> ScaleHandler::queryTriggers(Object& object, const ap
   return outcomes;
 }
 
-Status ScaleHandler::writeStatus(const api::ScaledObject& so, const api::ScaledObjectStatus& before,
+Status ScaleHandler::writeStatus(Object& object, const api::ScaledObject& so,
+                                 const api::ScaledObjectStatus& before,
                                  const api::ScaledObjectStatus& after,
                                  const std::stop_token& stop) {
   std::optional<Json> body =
       statusMergePatch(before, after, {.lastActiveTimeMinStep = deps_.lastActiveRefresh});
   if (!body) return Status::ok();
   ++statusPatches_;
+  if (deps_.logger->enabled(k8s::LogLevel::kDebug)) {
+    deps_.logger->log(k8s::LogLevel::kDebug, "scale-handler", "status patch",
+                      {{"scaledObject", so.metadata.namespace_ + "/" + so.metadata.name},
+                       {"patch", body->dump()}});
+  }
   StatusOr<Json> result =
       deps_.client->patch(k8s::kScaledObjects, so.metadata.namespace_, so.metadata.name,
                           k8s::PatchType::kMerge, *body, {.subresource = "status"}, stop);
@@ -445,21 +477,28 @@ Status ScaleHandler::writeStatus(const api::ScaledObject& so, const api::ScaledO
                        {"error", result.status().message()}});
     return result.status();
   }
+  StatusOr<api::ScaledObject> written = k8s::decodeScaledObject(*result);
+  if (written.isOk()) {
+    object.written =
+        newer(std::make_shared<api::ScaledObject>(std::move(written).value()), object.written);
+  }
   return Status::ok();
 }
 
 void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& run) {
   std::stop_token stop = stopAll_.get_token();
-  std::shared_ptr<const api::ScaledObject> so =
+  std::shared_ptr<const api::ScaledObject> cached =
       deps_.targets->scaledObject(object->ns, object->name);
-  if (!so) return;  // deleted; the controller stops the loop
+  if (!cached) return;  // deleted; the controller stops the loop
   if (deps_.metrics && !run.requested) {
-    deps_.metrics->recordScaleLoopLatency(so->metadata.namespace_, obs::ResourceKind::kScaledObject,
-                                          so->metadata.name,
+    deps_.metrics->recordScaleLoopLatency(object->ns, obs::ResourceKind::kScaledObject,
+                                          object->name,
                                           std::chrono::duration<double>(run.lateness).count());
   }
   ++polls_;
   std::lock_guard lock(object->mu);
+  std::shared_ptr<const api::ScaledObject> so = newer(cached, object->written);
+  if (so == cached) object->written.reset();  // the cache caught up: keep one copy, not two
   const api::ScaledObjectStatus before = so->status.value_or(api::ScaledObjectStatus{});
   api::ScaledObjectStatus status = before;
   ensureInitialized(status.conditions);
@@ -526,7 +565,7 @@ void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& ru
   request.hpaConditions = deps_.targets->hpaConditions(so->metadata.namespace_, hpa);
   ScaleOutcome outcome = requestScale(request, *deps_.clock, writer, events);
   applyDelta(status, outcome.delta);
-  (void)writeStatus(*so, before, status, stop);
+  (void)writeStatus(*object, *so, before, status, stop);
 }
 
 void ScaleHandler::pollNow(std::string_view ns, std::string_view name) {
@@ -545,6 +584,9 @@ StatusOr<std::vector<scalers::MetricValue>> ScaleHandler::getMetrics(std::string
   }
   std::shared_ptr<Object> obj = object(ns, scaledObject, true);
   std::lock_guard lock(obj->mu);
+  std::shared_ptr<const api::ScaledObject> cached = so;
+  so = newer(so, obj->written);
+  if (so == cached) obj->written.reset();
   Status built = ensureBuilt(*obj, *so, stop);
   (void)built;
   const api::ScaledObjectStatus before = so->status.value_or(api::ScaledObjectStatus{});
@@ -563,7 +605,7 @@ StatusOr<std::vector<scalers::MetricValue>> ScaleHandler::getMetrics(std::string
   // The HPA's requests count failures too, so fallback may start (or end) here first.
   SoEventSink events(deps_.events, *so);
   emitFallbackTransition(conditionsBefore, status.conditions, events);
-  (void)writeStatus(*so, before, status, stop);
+  (void)writeStatus(*obj, *so, before, status, stop);
 
   Status failure;
   std::vector<scalers::MetricValue> values;

@@ -146,8 +146,10 @@ class ScaleHandler : public ScalableObjects {
   void startPushScalers(const std::shared_ptr<Object>& object);
   void poll(const std::shared_ptr<Object>& object, const RunInfo& run);
   void pushActivate(const std::shared_ptr<Object>& object, const std::string& metricName);
-  Status writeStatus(const api::ScaledObject& so, const api::ScaledObjectStatus& before,
-                     const api::ScaledObjectStatus& after, const std::stop_token& stop);
+  // Caller holds object.mu.
+  Status writeStatus(Object& object, const api::ScaledObject& so,
+                     const api::ScaledObjectStatus& before, const api::ScaledObjectStatus& after,
+                     const std::stop_token& stop);
   std::vector<TriggerOutcome> queryTriggers(Object& object, const api::ScaledObject& so,
                                             api::ScaledObjectStatus& status,
                                             const std::vector<std::string>* onlyMetrics,

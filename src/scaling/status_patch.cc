@@ -1,5 +1,7 @@
 #include "scaling/status_patch.h"
 
+#include <algorithm>
+
 #include "api/codec.h"
 #include "k8s/types/merge_patch.h"
 #include "k8s/types/object.h"
@@ -32,11 +34,43 @@ bool isSmallRefresh(const std::string& before, const std::string& after,
   return from && to && *to >= *from && *to - *from < step;
 }
 
+bool sameCondition(const api::Condition& a, const api::Condition& b) {
+  return a.type == b.type && a.status == b.status && a.reason == b.reason &&
+         a.message == b.message && a.unknown == b.unknown;
+}
+
+// Whether the fields ownedFields() encodes are equal, without encoding them.
+bool sameOwnedFields(const api::ScaledObjectStatus& a, const api::ScaledObjectStatus& b) {
+  if (a.lastActiveTime != b.lastActiveTime || a.pausedReplicaCount != b.pausedReplicaCount ||
+      !std::equal(a.conditions.begin(), a.conditions.end(), b.conditions.begin(),
+                  b.conditions.end(), sameCondition) ||
+      a.health.size() != b.health.size() ||
+      a.triggersActivity.size() != b.triggersActivity.size()) {
+    return false;
+  }
+  for (auto i = a.health.begin(), j = b.health.begin(); i != a.health.end(); ++i, ++j) {
+    if (i->first != j->first || i->second.numberOfFailures != j->second.numberOfFailures ||
+        i->second.status != j->second.status || i->second.unknown != j->second.unknown) {
+      return false;
+    }
+  }
+  for (auto i = a.triggersActivity.begin(), j = b.triggersActivity.begin();
+       i != a.triggersActivity.end(); ++i, ++j) {
+    if (i->first != j->first || i->second.isActive != j->second.isActive ||
+        i->second.unknown != j->second.unknown) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<json> statusMergePatch(const api::ScaledObjectStatus& before,
                                      const api::ScaledObjectStatus& after,
                                      const PatchOptions& options) {
+  // Most polls change nothing: compare the loop's fields before encoding anything.
+  if (sameOwnedFields(before, after)) return std::nullopt;
   json diff = k8s::mergePatchDiff(ownedFields(before), ownedFields(after));
   if (diff.size() == 1 && diff.contains("lastActiveTime") &&
       isSmallRefresh(before.lastActiveTime, after.lastActiveTime, options.lastActiveTimeMinStep)) {

@@ -65,7 +65,13 @@ void InformerBase::resyncNow() {
   queueCv_.notify_all();
 }
 
-std::optional<CachedObject> InformerBase::decode(const Json& object, std::string_view what) {
+std::optional<CachedObject> InformerBase::decode(Json& object, std::string_view what) {
+  // metadata.managedFields (server-side apply bookkeeping) is often the largest part of an object
+  // and nothing in tidal reads it: the cache does not keep it (client-go's informers offer the
+  // same as a transform).
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    meta->erase("managedFields");
+  }
   StatusOr<CachedObject> decoded = decoder_(object);
   if (decoded.isOk()) return *decoded;
   {
@@ -98,7 +104,7 @@ bool InformerBase::listAndReplace(const std::stop_token& stop, std::string& reso
   }
   std::vector<CachedObject> objects;
   objects.reserve(result->items.size());
-  for (const Json& item : result->items) {
+  for (Json& item : result->items) {
     if (std::optional<CachedObject> o = decode(item, "list")) objects.push_back(std::move(*o));
   }
   size_t count = objects.size();

@@ -123,7 +123,8 @@ class InformerBase {
   void run(const std::stop_token& stop);
   bool listAndReplace(const std::stop_token& stop, std::string& resourceVersion);
   bool applyEvent(WatchEvent&& event);
-  std::optional<CachedObject> decode(const Json& object, std::string_view what);
+  // Decodes `object` for the cache; drops its metadata.managedFields first.
+  std::optional<CachedObject> decode(Json& object, std::string_view what);
   void notify(Notification n);
   void dispatch(const std::stop_token& stop);
 

@@ -70,7 +70,16 @@ void RestClient::noteReachable(bool reachable, const Status& error) {
   }
 }
 
-void RestClient::noteAttempt(std::string_view method, const StatusOr<HttpResponse>& result) {
+void RestClient::noteAttempt(const RestRequest& request, const StatusOr<HttpResponse>& result) {
+  if (options_.logger->enabled(LogLevel::kDebug)) {
+    // Like client-go at -v=6: one line per attempt. Paths and queries carry no credentials.
+    options_.logger->log(
+        LogLevel::kDebug, "rest-client", "request",
+        {{"method", request.method},
+         {"path", request.path + encodeQuery(request.query)},
+         {"status", result.isOk() ? std::to_string(result->status) : result.status().toString()}});
+  }
+  std::string_view method = request.method;
   if (!options_.onAttempt) return;
   if (result.isOk()) {
     options_.onAttempt(method, result->status);
@@ -89,7 +98,7 @@ StatusOr<HttpResponse> RestClient::send(const RestRequest& request, const std::s
     TIDAL_RETURN_IF_ERROR(limiter_.wait(*options_.sleeper, stop));
     TIDAL_ASSIGN_OR_RETURN(HttpRequest http, build(request));
     StatusOr<HttpResponse> result = transport_->send(http, stop);
-    noteAttempt(request.method, result);
+    noteAttempt(request, result);
     std::chrono::nanoseconds delay{0};
     if (!result.isOk()) {
       const Status& error = result.status();
@@ -144,7 +153,7 @@ StatusOr<HttpResponse> RestClient::stream(const RestRequest& request, const Body
   http.timeout = request.timeout;  // streams end on the server's timeoutSeconds, not ours
   http.idleTimeout = std::chrono::milliseconds(0);
   StatusOr<HttpResponse> result = transport_->stream(http, onChunk, stop);
-  noteAttempt(request.method, result);
+  noteAttempt(request, result);
   if (result.isOk()) {
     noteReachable(true, Status::ok());
   } else if (result.status().code() == StatusCode::kUnavailable &&

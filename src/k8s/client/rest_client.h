@@ -104,7 +104,7 @@ class RestClient {
  private:
   StatusOr<HttpRequest> build(const RestRequest& request);
   void noteReachable(bool reachable, const Status& error);
-  void noteAttempt(std::string_view method, const StatusOr<HttpResponse>& result);
+  void noteAttempt(const RestRequest& request, const StatusOr<HttpResponse>& result);
 
   const RestConfig config_;
   std::shared_ptr<Transport> transport_;

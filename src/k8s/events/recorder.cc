@@ -9,6 +9,9 @@ namespace tidal::k8s {
 namespace {
 
 constexpr size_t kMaxNoteBytes = 1024;
+// Events copied out per send: a burst (a thousand new ScaledObjects) is written batch by batch
+// instead of being copied whole, which kept megabytes alive at the peak.
+constexpr size_t kSendBatch = 64;
 
 std::string objectKeyOf(const ObjectReference& r) {
   return r.kind + "/" + r.namespace_ + "/" + r.name + "/" + r.uid;
@@ -134,10 +137,11 @@ void EventRecorder::record(const ObjectReference& regarding, std::string_view ty
 }
 
 void EventRecorder::flush(const std::stop_token& stop) {
-  send(/*force=*/true, stop);
+  while (send(/*force=*/true, stop) == kSendBatch && !stop.stop_requested()) {
+  }
 }
 
-void EventRecorder::send(bool force, const std::stop_token& stop) {
+size_t EventRecorder::send(bool force, const std::stop_token& stop) {
   std::lock_guard sending(sendMu_);
   struct Work {
     std::string key;
@@ -150,7 +154,7 @@ void EventRecorder::send(bool force, const std::stop_token& stop) {
   {
     std::lock_guard lock(mu_);
     pendingCreate_ = false;
-    for (auto it = series_.begin(); it != series_.end();) {
+    for (auto it = series_.begin(); it != series_.end() && work.size() < kSendBatch;) {
       Series& s = it->second;
       bool quiet = mono - s.lastObservedAt >= options_.seriesWindow;
       if (s.sentCount == 0) {
@@ -208,6 +212,11 @@ void EventRecorder::send(bool force, const std::stop_token& stop) {
     }
   }
   if (!failed && !work.empty()) state_.set("ok", LogLevel::kInfo, "writing events again");
+  if (work.size() == kSendBatch && !failed) {
+    std::lock_guard lock(mu_);
+    pendingCreate_ = true;  // more may be waiting: the loop comes back at once
+  }
+  return work.size();
 }
 
 void EventRecorder::loop(const std::stop_token& stop) {

@@ -84,7 +84,8 @@ class EventRecorder {
     std::chrono::steady_clock::time_point refilledAt;
   };
 
-  void send(bool force, const std::stop_token& stop);
+  // Sends up to one batch of pending creations and series updates; returns how many it took.
+  size_t send(bool force, const std::stop_token& stop);
   void loop(const std::stop_token& stop);
   bool allowLocked(const std::string& objectKey, std::chrono::steady_clock::time_point now);
 
