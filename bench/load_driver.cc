@@ -3,13 +3,15 @@
 //   1. creates N Deployments (0 replicas), then N ScaledObjects (one trigger each) at once, and
 //      measures the time from the first ScaledObject create until every ScaledObject is Ready and
 //      every HPA exists (reconcile throughput);
-//   2. waits until the operator's writes settle, then a steady period, then samples the operator's resident memory and CPU from /proc and
-//      scrapes its /metrics for the scale-loop lateness (keda_internal_scale_loop_latency_seconds,
-//      p50/p99 over all ScaledObjects) and its count of status patches;
+//   2. waits until the operator's writes settle, then a steady period, then samples the
+//      operator's resident memory and CPU from /proc and scrapes its /metrics for the
+//      scale-loop lateness (keda_internal_scale_loop_latency_seconds, p50/p99 over all
+//      ScaledObjects) and its count of status patches;
 //   3. prints one JSON object with every figure and how it was measured.
 //
 // Usage: tidal-bench-load --kubeconfig F --pid P --metrics-url URL --count N
 //                         [--steady-seconds S] [--trigger cron|metrics-api] [--url U]
+//                         [--use-cached-metrics] [--create-only]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -128,7 +130,7 @@ Json deployment(const std::string& ns, const std::string& name) {
 }
 
 Json scaledObject(const std::string& ns, const std::string& name, const std::string& trigger,
-                  const std::string& url) {
+                  const std::string& url, bool cached) {
   Json t;
   if (trigger == "metrics-api") {
     t = {{"type", "metrics-api"},
@@ -142,6 +144,7 @@ Json scaledObject(const std::string& ns, const std::string& name, const std::str
            {"end", "1 0 1 1 *"},
            {"desiredReplicas", "1"}}}};
   }
+  if (cached) t["useCachedMetrics"] = true;
   return {{"apiVersion", "keda.sh/v1alpha1"},
           {"kind", "ScaledObject"},
           {"metadata", {{"name", name}, {"namespace", ns}}},
@@ -166,6 +169,12 @@ int main(int argc, char** argv) {
   app.add_option("--url", url, "metrics-api: the URL the triggers query");
   app.add_option("--namespace", ns);
   app.add_option("--writers", writers, "threads creating objects");
+  bool cached = false;
+  app.add_flag("--use-cached-metrics", cached, "set useCachedMetrics on every trigger");
+  bool createOnly = false;
+  app.add_flag("--create-only", createOnly,
+               "create the objects, print the creation figures and exit (no waiting, no steady "
+               "period)");
   CLI11_PARSE(app, argc, argv);
 
   StatusOr<k8s::RestConfig> config = k8s::loadKubeconfig({kubeconfig});
@@ -209,10 +218,19 @@ int main(int argc, char** argv) {
   BenchClock::time_point start = BenchClock::now();
   inParallel([&](const std::string& name) {
     return client
-        .apply(k8s::kScaledObjects, ns, scaledObject(ns, name, trigger, url), "tidal-bench")
+        .apply(k8s::kScaledObjects, ns, scaledObject(ns, name, trigger, url, cached), "tidal-bench")
         .isOk();
   });
   double createdSeconds = std::chrono::duration<double>(BenchClock::now() - start).count();
+  if (createOnly) {
+    std::cout << Json{{"count", count},
+                      {"trigger", trigger},
+                      {"createFailures", failures.load()},
+                      {"createSeconds", createdSeconds}}
+                     .dump()
+              << std::endl;
+    return failures.load() == 0 ? 0 : 1;
+  }
 
   int ready = 0;
   size_t hpas = 0;
@@ -287,6 +305,7 @@ int main(int argc, char** argv) {
        "(every attempt, watches included) "
        "scraped at the start and end of the steady period, writes = POST/PUT/PATCH/DELETE"},
   };
+  if (cached) out["useCachedMetrics"] = true;
   std::cout << out.dump() << std::endl;
   return ready == count ? 0 : 1;
 }
