@@ -131,6 +131,19 @@ uint16_t Serving::metricsApiPort() const {
   return metricsApi_ ? metricsApi_->port() : 0;
 }
 
+std::vector<std::string> generatedCertificateNames(std::string_view ns) {
+  std::vector<std::string> names = {"localhost"};
+  // keda-operator-metrics-apiserver is the chart's (and KEDA's) metrics Service; the others are
+  // the names older KEDA manifests and tidal's own examples use.
+  for (const char* svc :
+       {"keda-operator-metrics-apiserver", "keda-metrics-apiserver", "keda-admission-webhooks",
+        "keda-operator", "tidal-metrics-apiserver", "tidal-admission-webhooks"}) {
+    names.push_back(fmt::format("{}.{}.svc", svc, ns));
+    names.push_back(fmt::format("{}.{}.svc.cluster.local", svc, ns));
+  }
+  return names;
+}
+
 StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& options) {
   if (servingTls_) return *servingTls_;
   fs::path dir = options.certDir;
@@ -142,13 +155,7 @@ StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& opt
                            .minVersion = options.minTlsVersion};
   }
   // No certificate provided: make one, valid for the names the Services of the chart use.
-  std::string ns = options.podNamespace;
-  std::vector<std::string> names = {"localhost"};
-  for (const char* svc : {"keda-metrics-apiserver", "keda-admission-webhooks", "keda-operator",
-                          "tidal-metrics-apiserver", "tidal-admission-webhooks"}) {
-    names.push_back(fmt::format("{}.{}.svc", svc, ns));
-    names.push_back(fmt::format("{}.{}.svc.cluster.local", svc, ns));
-  }
+  std::vector<std::string> names = generatedCertificateNames(options.podNamespace);
   TIDAL_ASSIGN_OR_RETURN(net::PemPair ca,
                          net::generateCa({.commonName = "tidal-ca", .organizations = {"tidal"}}));
   TIDAL_ASSIGN_OR_RETURN(

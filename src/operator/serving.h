@@ -45,6 +45,10 @@ struct ServingDeps {
   obs::Logger log;
 };
 
+// The DNS names of the certificate the operator makes for itself when --cert-dir holds none:
+// localhost and the Services of the Helm chart (and KEDA's) in namespace `ns`.
+std::vector<std::string> generatedCertificateNames(std::string_view ns);
+
 class Serving {
  public:
   Serving();
