@@ -10,7 +10,7 @@
 //   3. prints one JSON object with every figure and how it was measured.
 //
 // Usage: tidal-bench-load --kubeconfig F --pid P --metrics-url URL --count N
-//                         [--steady-seconds S] [--trigger cron|metrics-api] [--url U]
+//                         [--steady-seconds S] [--trigger cron|metrics-api|prometheus] [--url U]
 //                         [--use-cached-metrics] [--create-only]
 #include <algorithm>
 #include <chrono>
@@ -135,6 +135,12 @@ Json scaledObject(const std::string& ns, const std::string& name, const std::str
   if (trigger == "metrics-api") {
     t = {{"type", "metrics-api"},
          {"metadata", {{"url", url}, {"valueLocation", "value"}, {"targetValue", "10"}}}};
+  } else if (trigger == "prometheus") {
+    t = {{"type", "prometheus"},
+         {"metadata",
+          {{"serverAddress", url},
+           {"query", "sum(tidal_queue_depth{queue=\"hello\"})"},
+           {"threshold", "5"}}}};
   } else {
     // A window that never opens: the scaler computes locally, so this measures tidal alone.
     t = {{"type", "cron"},
@@ -165,8 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-url", metricsUrl, "the operator's /metrics URL")->required();
   app.add_option("--count", count);
   app.add_option("--steady-seconds", steadySeconds);
-  app.add_option("--trigger", trigger)->check(CLI::IsMember({"cron", "metrics-api"}));
-  app.add_option("--url", url, "metrics-api: the URL the triggers query");
+  app.add_option("--trigger", trigger)->check(CLI::IsMember({"cron", "metrics-api", "prometheus"}));
+  app.add_option("--url", url,
+                 "metrics-api: the URL the triggers query; prometheus: the server address");
   app.add_option("--namespace", ns);
   app.add_option("--writers", writers, "threads creating objects");
   bool cached = false;
