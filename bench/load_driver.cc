@@ -12,6 +12,7 @@
 // Usage: tidal-bench-load --kubeconfig F --pid P --metrics-url URL --count N
 //                         [--steady-seconds S] [--trigger cron|metrics-api|prometheus] [--url U]
 //                         [--use-cached-metrics] [--create-only]
+// --steady-seconds 0: stop after step 1 (the reconcile figures only).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -259,6 +260,19 @@ int main(int argc, char** argv) {
   }
   double readySeconds = std::chrono::duration<double>(BenchClock::now() - start).count();
   ProcSample afterReconcile = sample(pid);
+  if (steadySeconds <= 0) {
+    // Only the reconcile figures (bench/run's metrics-API scenario): no settle, no steady period.
+    std::cout << Json{{"count", count},
+                      {"trigger", trigger},
+                      {"createFailures", failures.load()},
+                      {"createSeconds", createdSeconds},
+                      {"ready", ready},
+                      {"hpas", hpas},
+                      {"readySeconds", readySeconds}}
+                     .dump()
+              << std::endl;
+    return ready == count ? 0 : 1;
+  }
 
   // 2. Settle: the work that follows Ready (events, the loops' first status writes, the HPA
   // controller's first conditions) drains; then the steady period starts. The HPA controller
