@@ -36,11 +36,16 @@
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_util.h"
 #include "k8s/client/client.h"
 #include "k8s/client/config.h"
 #include "k8s/client/resource.h"
 
 namespace {
+
+using tidal::bench::deployment;
+using tidal::bench::loadAverage;
+using tidal::bench::percentile;
 
 using Json = nlohmann::json;
 using BenchClock = std::chrono::steady_clock;
@@ -49,20 +54,6 @@ using namespace tidal;
 
 double seconds(BenchClock::duration d) {
   return std::chrono::duration<double>(d).count();
-}
-
-std::string loadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 // The Deployment's spec.replicas as seen through one watch, with the local time of each change.
@@ -316,18 +307,6 @@ class EtcdSource : public Source {
   std::string endpoint_, key_, url_, body_;
   CURL* curl_ = nullptr;
 };
-
-Json deployment(const std::string& ns, const std::string& name) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}, {"namespace", ns}}},
-          {"spec",
-           {{"replicas", 0},
-            {"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "app:1"}}})}}}}}}}};
-}
 
 }  // namespace
 

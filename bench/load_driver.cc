@@ -30,11 +30,15 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "k8s/client/client.h"
 #include "k8s/client/config.h"
 #include "k8s/client/resource.h"
 
 namespace {
+
+using tidal::bench::deployment;
+using tidal::bench::percentile;
 
 using Json = nlohmann::json;
 using BenchClock = std::chrono::steady_clock;
@@ -109,25 +113,6 @@ std::pair<double, double> apiRequests(const std::string& text) {
     }
   }
   return {all, writes};
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
-Json deployment(const std::string& ns, const std::string& name) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata", {{"name", name}, {"namespace", ns}}},
-          {"spec",
-           {{"replicas", 0},
-            {"selector", {{"matchLabels", {{"app", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app", name}}}}},
-              {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", "app:1"}}})}}}}}}}};
 }
 
 Json scaledObject(const std::string& ns, const std::string& name, const std::string& trigger,

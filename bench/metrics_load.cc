@@ -45,7 +45,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 namespace {
+
+using tidal::bench::loadAverage;
 
 using Json = nlohmann::json;
 using BenchClock = std::chrono::steady_clock;
@@ -234,13 +238,6 @@ class Connection {
   SSL* ssl_ = nullptr;
   std::string buf_;
 };
-
-std::string loadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
 
 }  // namespace
 
