@@ -9,11 +9,11 @@ namespace tidal::scalers {
 void registerBuiltinScalers(ScalerRegistry& registry) {
   using Register = void (*)(ScalerRegistry&);
   static constexpr Register kBuiltins[] = {
-      registerActiveMqScaler,   registerBeanstalkdScaler, registerCpuMemoryScalers,
-      registerCronScaler,       registerEtcdScaler,       registerExternalScalers,
-      registerMetricsApiScaler, registerMysqlScaler,      registerNatsJetStreamScaler,
-      registerPostgresScaler,   registerPrometheusScaler, registerRabbitMqScaler,
-      registerRedisScalers,
+      registerActiveMqScaler,      registerBeanstalkdScaler, registerCpuMemoryScalers,
+      registerCronScaler,          registerEtcdScaler,       registerExternalScalers,
+      registerKafkaScaler,         registerMetricsApiScaler, registerMysqlScaler,
+      registerNatsJetStreamScaler, registerPostgresScaler,   registerPrometheusScaler,
+      registerRabbitMqScaler,      registerRedisScalers,
   };
   for (Register r : kBuiltins) r(registry);
 }

@@ -12,6 +12,7 @@ void registerCpuMemoryScalers(ScalerRegistry& registry);
 void registerCronScaler(ScalerRegistry& registry);
 void registerEtcdScaler(ScalerRegistry& registry);
 void registerExternalScalers(ScalerRegistry& registry);
+void registerKafkaScaler(ScalerRegistry& registry);
 void registerMetricsApiScaler(ScalerRegistry& registry);
 void registerMysqlScaler(ScalerRegistry& registry);
 void registerNatsJetStreamScaler(ScalerRegistry& registry);
