@@ -1,0 +1,247 @@
+// The kafka scaler against a real Kafka 4.1 broker in KRaft mode (scripts/services.d/kafka.sh).
+// Each test makes its own topics and groups (names carry the test's name), produces messages to
+// chosen partitions and commits the group's offsets through the Admin API
+// (kafka_test_cluster.h), then checks the lag the scaler reports against what it must be.
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kafka_test_cluster.h"
+#include "scalers/kafka/kafka_client.h"
+#include "scalers/registry.h"
+#include "scalers/scaler.h"
+
+namespace tidal::scalers {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::KafkaTestCluster;
+
+std::string bootstrap() {
+  const char* v = std::getenv("TIDAL_KAFKA_BOOTSTRAP");
+  if (v == nullptr) {
+    ADD_FAILURE()
+        << "TIDAL_KAFKA_BOOTSTRAP is not set; run under tests/support/with-services kafka";
+    return "127.0.0.1:1";
+  }
+  return v;
+}
+
+// A name unique to the running test: topics and groups never meet between tests.
+std::string unique(const std::string& what) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return what + "-" + info->name();
+}
+
+StatusOr<std::unique_ptr<Scaler>> make(StringMap metadata, StringMap auth = {}) {
+  ScalerConfig c;
+  c.triggerType = "kafka";
+  c.triggerMetadata = std::move(metadata);
+  c.authParams = std::move(auth);
+  if (!c.triggerMetadata.contains("bootstrapServers")) {
+    c.triggerMetadata["bootstrapServers"] = bootstrap();
+  }
+  return builtinRegistry().create(c, ScalerContext{});
+}
+
+StatusOr<MetricsAndActivity> poll(Scaler& s) {
+  return s.metricsAndActivity(s.metricSpecs().at(0).metricName);
+}
+
+int64_t lagOf(Scaler& s) {
+  StatusOr<MetricsAndActivity> m = poll(s);
+  EXPECT_TRUE(m.isOk()) << m.status().toString();
+  return m.isOk() ? m->metrics.at(0).value.milliValue() / 1000 : -1;
+}
+
+class KafkaIntegration : public ::testing::Test {
+ protected:
+  KafkaTestCluster cluster{bootstrap()};
+  const std::string topic = unique("orders");
+  const std::string group = unique("workers");
+
+  // A topic with 3 partitions holding 10, 5 and 0 messages.
+  void makeTopic() {
+    ASSERT_EQ(cluster.createTopic(topic, 3), "");
+    ASSERT_EQ(cluster.produce(topic, 0, 10), "");
+    ASSERT_EQ(cluster.produce(topic, 1, 5), "");
+  }
+};
+
+TEST_F(KafkaIntegration, LagIsLatestMinusCommittedPerPartition) {
+  makeTopic();
+  ASSERT_EQ(cluster.commit(group, topic, 0, 4), "");  // lag 6
+  ASSERT_EQ(cluster.commit(group, topic, 1, 5), "");  // lag 0
+  // Partition 2: nothing committed and nothing produced; offsetResetPolicy latest counts 1.
+  StatusOr<std::unique_ptr<Scaler>> s =
+      make({{"consumerGroup", group}, {"topic", topic}, {"activationLagThreshold", "6"}});
+  ASSERT_TRUE(s.isOk()) << s.status().toString();
+  EXPECT_EQ((*s)->metricSpecs().at(0).metricName, "s0-kafka-" + topic);
+  StatusOr<MetricsAndActivity> m = poll(**s);
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->metrics.at(0).value.milliValue(), 7000);
+  EXPECT_TRUE(m->active);  // 7 > 6
+
+  // The consumers catch up: lag 0 everywhere but the never-committed partition.
+  ASSERT_EQ(cluster.commit(group, topic, 0, 10), "");
+  ASSERT_EQ(cluster.commit(group, topic, 2, 0), "");
+  EXPECT_EQ(lagOf(**s), 0);
+
+  // New messages arrive.
+  ASSERT_EQ(cluster.produce(topic, 2, 4), "");
+  EXPECT_EQ(lagOf(**s), 4);
+}
+
+TEST_F(KafkaIntegration, ResetPolicyAndScaleToZeroOnInvalidOffset) {
+  makeTopic();  // no offsets committed at all
+  auto latest = make({{"consumerGroup", group}, {"topic", topic}});
+  ASSERT_TRUE(latest.isOk());
+  EXPECT_EQ(lagOf(**latest), 3);  // 1 per partition
+  auto earliest = make({{"consumerGroup", group},
+                        {"topic", topic},
+                        {"offsetResetPolicy", "earliest"},
+                        {"allowIdleConsumers", "true"}});
+  ASSERT_TRUE(earliest.isOk());
+  EXPECT_EQ(lagOf(**earliest), 15);  // every message
+  auto zero =
+      make({{"consumerGroup", group}, {"topic", topic}, {"scaleToZeroOnInvalidOffset", "true"}});
+  ASSERT_TRUE(zero.isOk());
+  StatusOr<MetricsAndActivity> m = poll(**zero);
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->metrics.at(0).value.milliValue(), 0);
+  EXPECT_FALSE(m->active);
+}
+
+TEST_F(KafkaIntegration, CapAtPartitionsAndPartitionLimitation) {
+  makeTopic();
+  ASSERT_EQ(cluster.commit(group, topic, 0, 0), "");
+  ASSERT_EQ(cluster.commit(group, topic, 1, 0), "");
+  ASSERT_EQ(cluster.commit(group, topic, 2, 0), "");
+  // 15 messages, threshold 2: 7 replicas wanted, capped at 3 partitions -> 6.
+  auto capped = make({{"consumerGroup", group}, {"topic", topic}, {"lagThreshold", "2"}});
+  ASSERT_TRUE(capped.isOk());
+  EXPECT_EQ(lagOf(**capped), 6);
+  // Only the partitions with lag (0 and 1) count as replicas.
+  auto withLag = make({{"consumerGroup", group},
+                       {"topic", topic},
+                       {"lagThreshold", "2"},
+                       {"limitToPartitionsWithLag", "true"}});
+  ASSERT_TRUE(withLag.isOk());
+  EXPECT_EQ(lagOf(**withLag), 4);
+  // partitionLimitation 1,2: partition 0's 10 messages are not measured.
+  auto limited = make({{"consumerGroup", group}, {"topic", topic}, {"partitionLimitation", "1-2"}});
+  ASSERT_TRUE(limited.isOk());
+  EXPECT_EQ(lagOf(**limited), 5);
+  // A limitation that matches no partition is an error naming the topic.
+  auto none = make({{"consumerGroup", group}, {"topic", topic}, {"partitionLimitation", "7"}});
+  ASSERT_TRUE(none.isOk());
+  StatusOr<MetricsAndActivity> m = poll(**none);
+  ASSERT_FALSE(m.isOk());
+  EXPECT_NE(m.status().message().find("topic " + topic + " has no partition to measure"),
+            std::string::npos)
+      << m.status().message();
+}
+
+TEST_F(KafkaIntegration, WithoutTopicEveryTopicTheGroupCommittedOn) {
+  makeTopic();
+  const std::string second = unique("payments");
+  ASSERT_EQ(cluster.createTopic(second, 1), "");
+  ASSERT_EQ(cluster.produce(second, 0, 8), "");
+  ASSERT_EQ(cluster.commit(group, topic, 0, 7), "");   // lag 3 on p0; p1, p2 uncommitted: 1 each
+  ASSERT_EQ(cluster.commit(group, second, 0, 6), "");  // lag 2
+  auto s = make({{"consumerGroup", group}, {"allowIdleConsumers", "true"}});
+  ASSERT_TRUE(s.isOk());
+  EXPECT_EQ((*s)->metricSpecs().at(0).metricName, "s0-kafka-" + group + "-topics");
+  EXPECT_EQ(lagOf(**s), 3 + 1 + 1 + 2);
+  // A group that never committed anything measures nothing.
+  auto idle = make({{"consumerGroup", unique("nobody")}});
+  ASSERT_TRUE(idle.isOk());
+  StatusOr<MetricsAndActivity> m = poll(**idle);
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->metrics.at(0).value.milliValue(), 0);
+  EXPECT_FALSE(m->active);
+}
+
+TEST_F(KafkaIntegration, PersistentLagLeavesTheMetricButKeepsActivity) {
+  makeTopic();
+  ASSERT_EQ(cluster.commit(group, topic, 0, 2), "");
+  ASSERT_EQ(cluster.commit(group, topic, 1, 5), "");
+  ASSERT_EQ(cluster.commit(group, topic, 2, 0), "");
+  auto s = make({{"consumerGroup", group}, {"topic", topic}, {"excludePersistentLag", "true"}});
+  ASSERT_TRUE(s.isOk());
+  EXPECT_EQ(lagOf(**s), 8);  // first sighting counts
+  StatusOr<MetricsAndActivity> stuck = poll(**s);
+  ASSERT_TRUE(stuck.isOk());
+  EXPECT_EQ(stuck->metrics.at(0).value.milliValue(), 0);  // the consumer did not move
+  EXPECT_TRUE(stuck->active);
+  ASSERT_EQ(cluster.commit(group, topic, 0, 3), "");
+  EXPECT_EQ(lagOf(**s), 7);  // it moved
+}
+
+TEST_F(KafkaIntegration, MissingTopicIsAnErrorNamingIt) {
+  auto s = make({{"consumerGroup", group}, {"topic", unique("absent")}});
+  ASSERT_TRUE(s.isOk());
+  StatusOr<MetricsAndActivity> m = poll(**s);
+  ASSERT_FALSE(m.isOk());
+  EXPECT_EQ(m.status().code(), StatusCode::kNotFound) << m.status().toString();
+  EXPECT_NE(m.status().message().find("describing topic " + unique("absent")), std::string::npos)
+      << m.status().message();
+  // And tidal did not create it.
+  auto again = poll(**s);
+  EXPECT_FALSE(again.isOk());
+}
+
+TEST_F(KafkaIntegration, TriggersOnOneClusterShareOneClient) {
+  makeTopic();
+  const size_t before = kafka::KafkaClient::pool().liveCount();
+  std::vector<std::unique_ptr<Scaler>> scalers;
+  for (int i = 0; i < 20; ++i) {
+    auto s = make({{"consumerGroup", group + std::to_string(i)}, {"topic", topic}});
+    ASSERT_TRUE(s.isOk());
+    ASSERT_EQ(lagOf(**s), 3);
+    scalers.push_back(*std::move(s));
+  }
+  EXPECT_LE(kafka::KafkaClient::pool().liveCount(), before + 1);
+  EXPECT_GE(kafka::KafkaClient::pool().liveCount(), 1u);
+}
+
+int closedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+TEST(KafkaIntegrationDown, UnreachableBrokersFailWithinTheTimeout) {
+  const std::string server = "127.0.0.1:" + std::to_string(closedPort());
+  ScalerConfig c;
+  c.triggerType = "kafka";
+  c.triggerMetadata = {{"bootstrapServers", server}, {"consumerGroup", "g"}, {"topic", "t"}};
+  c.authParams = {{"sasl", "plaintext"}, {"username", "u"}, {"password", "pw-secret-1"}};
+  c.globalHttpTimeout = 1500ms;
+  auto s = builtinRegistry().create(c, ScalerContext{});
+  ASSERT_TRUE(s.isOk()) << s.status().toString();
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<MetricsAndActivity> m = poll(**s);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(m.isOk());
+  EXPECT_TRUE(m.status().retryable()) << m.status().toString();
+  EXPECT_LT(took, 3s);
+  EXPECT_NE(m.status().message().find("trigger s0-kafka-t at " + server), std::string::npos)
+      << m.status().message();
+  EXPECT_EQ(m.status().message().find("pw-secret-1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidal::scalers
