@@ -717,7 +717,8 @@ TEST_F(WebhookTest, KedaScalerTidalLacksIsOnlyAWarningEvenWhenStrict) {
   AdmissionOptions strict;
   strict.rejectInvalidTriggerMetadata = true;
   Json out = handler(strict).handleAdmissionReview(
-      review("CREATE", yamlJson(so("web-so", "", "\n  - {type: kafka, metadata: {topic: a}}\n"))),
+      review("CREATE",
+             yamlJson(so("web-so", "", "\n  - {type: aws-sqs-queue, metadata: {queueURL: a}}\n"))),
       kScaledObjectPath);
   EXPECT_TRUE(allowed(out)) << message(out);
   EXPECT_TRUE(hasWarning(out, "tidal does not provide yet")) << out.dump();
