@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 namespace tidal::api {
 namespace {
@@ -213,6 +214,33 @@ class Converter {
   int depth_ = 0;
 };
 
+// Reads `text` with libyaml's event parser first and returns its syntax error, if any, with the
+// position. yaml-cpp 0.7 never returns from LoadAll on some malformed documents (one that is just
+// ","); libyaml, the reference C parser, reports those as errors in linear time and never
+// expands aliases, so only text it accepts reaches yaml-cpp.
+Status checkYamlSyntax(std::string_view text, std::string_view sourceName) {
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) return internalError("libyaml: out of memory");
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  Status status = Status::ok();
+  while (true) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0) {
+      std::string problem = parser.problem != nullptr ? parser.problem : "invalid YAML";
+      if (parser.context != nullptr) problem = std::string(parser.context) + ": " + problem;
+      status = invalidArgument(fmt::format("{}:{}:{}: {}", sourceName, parser.problem_mark.line + 1,
+                                           parser.problem_mark.column + 1, problem));
+      break;
+    }
+    const bool end = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+    if (end) break;
+  }
+  yaml_parser_delete(&parser);
+  return status;
+}
+
 }  // namespace
 
 std::string stringField(const nlohmann::json& object, std::string_view key) {
@@ -251,6 +279,7 @@ int ManifestDocument::lineOf(std::string_view path) const {
 
 StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
                                                        std::string_view sourceName) {
+  TIDAL_RETURN_IF_ERROR(checkYamlSyntax(text, sourceName));
   std::vector<YAML::Node> nodes;
   try {
     nodes = YAML::LoadAll(std::string(text));
