@@ -18,11 +18,6 @@ bool secretProperty(std::string_view name) {
          name == "sasl.oauthbearer.client.secret";
 }
 
-// librdkafka's own log goes nowhere: its lines can be noisy (every reconnect) and the errors
-// that matter reach the caller through the request results.
-void discardLog(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*fac*/, const char* /*buf*/) {
-}
-
 // What is left of the caller's budget, at least 1 ms.
 int remainingMs(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -63,9 +58,54 @@ struct PartitionList {
 
 struct KafkaClient::Handle {
   rd_kafka_t* rk = nullptr;
+  std::vector<std::string> secrets;  // values never to show in an error
+
   ~Handle() {
     if (rk != nullptr) rd_kafka_destroy(rk);
   }
+
+  // librdkafka reports why a broker connection failed (refused SASL credentials, a certificate
+  // that does not verify) only in its log, from its own threads; the request itself just ends in
+  // "Broker transport failure" or a time-out. The last such line is kept to explain the error.
+  static void onLog(const rd_kafka_t* rk, int level, const char* /*facility*/, const char* line) {
+    if (level > 4) return;  // errors and warnings only (syslog levels)
+    auto* self = static_cast<Handle*>(rd_kafka_opaque(rk));
+    if (self == nullptr) return;
+    std::lock_guard lock(self->logMu);
+    self->lastProblem = line;
+    self->lastProblemAt = Clock::now();
+  }
+
+  // `status` with the broker problem logged since `since` appended; a refused login becomes
+  // kUnauthenticated. Secret values are masked, whatever librdkafka wrote.
+  Status explain(Status status, Clock::time_point since) {
+    if (status.code() != StatusCode::kUnavailable &&
+        status.code() != StatusCode::kDeadlineExceeded) {
+      return status;
+    }
+    std::string problem;
+    {
+      std::lock_guard lock(logMu);
+      if (lastProblemAt < since) return status;
+      problem = lastProblem;
+    }
+    for (const std::string& secret : secrets) {
+      for (size_t at = problem.find(secret); !secret.empty() && at != std::string::npos;
+           at = problem.find(secret, at)) {
+        problem.replace(at, secret.size(), "[redacted]");
+      }
+    }
+    StatusCode code = status.code();
+    if (problem.find("SASL authentication error") != std::string::npos ||
+        problem.find("Authentication failed") != std::string::npos) {
+      code = StatusCode::kUnauthenticated;
+    }
+    return {code, fmt::format("{} (broker connection: {})", status.message(), problem)};
+  }
+
+  std::mutex logMu;
+  std::string lastProblem;
+  Clock::time_point lastProblemAt;
 
   // The partition ids of `topic`, from a metadata request for that topic alone.
   StatusOr<std::vector<int32_t>> partitions(const std::string& topic, Clock::time_point deadline) {
@@ -203,7 +243,14 @@ StatusOr<KafkaClient::Handle*> KafkaClient::handle() {
       return invalidArgument(fmt::format("kafka client property {}: {}", name, errstr));
     }
   }
-  rd_kafka_conf_set_log_cb(conf, discardLog);
+  auto h = std::make_unique<Handle>();
+  for (const auto& [name, value] : all) {
+    if (secretProperty(name) && value.size() >= 4) h->secrets.push_back(value);
+  }
+  // librdkafka's log reaches only Handle::onLog, which keeps the last error to explain failed
+  // requests; nothing is printed (every reconnect would be a line).
+  rd_kafka_conf_set_log_cb(conf, Handle::onLog);
+  rd_kafka_conf_set_opaque(conf, h.get());
   // A consumer handle that never joins a group: it can fetch metadata, run Admin requests and
   // list offsets, and unlike a producer it does not ask the brokers to create topics.
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -211,15 +258,25 @@ StatusOr<KafkaClient::Handle*> KafkaClient::handle() {
     rd_kafka_conf_destroy(conf);
     return invalidArgument(fmt::format("creating the kafka client: {}", errstr));
   }
-  handle_ = std::make_unique<Handle>();
-  handle_->rk = rk;
+  h->rk = rk;
+  handle_ = std::move(h);
   return handle_.get();
 }
 
 StatusOr<std::vector<PartitionOffsets>> KafkaClient::read(const GroupQuery& query,
                                                           std::chrono::milliseconds timeout) {
-  const Clock::time_point deadline = Clock::now() + timeout;
+  const Clock::time_point start = Clock::now();
   TIDAL_ASSIGN_OR_RETURN(Handle * h, handle());
+  StatusOr<std::vector<PartitionOffsets>> out = readWith(*h, query, start + timeout);
+  if (out.isOk()) return out;
+  // A problem logged shortly before this poll (a reconnect attempt) explains it as well.
+  return h->explain(out.status(), start - std::chrono::seconds(5));
+}
+
+StatusOr<std::vector<PartitionOffsets>> KafkaClient::readWith(Handle& handle,
+                                                              const GroupQuery& query,
+                                                              Clock::time_point deadline) {
+  Handle* h = &handle;
 
   std::vector<std::string> topics;
   if (!query.topic.empty()) {

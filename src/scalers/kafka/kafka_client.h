@@ -68,6 +68,8 @@ class KafkaClient : public ConsumerGroupReader {
  private:
   struct Handle;
   StatusOr<Handle*> handle();
+  StatusOr<std::vector<PartitionOffsets>> readWith(Handle& handle, const GroupQuery& query,
+                                                   std::chrono::steady_clock::time_point deadline);
 
   std::vector<std::pair<std::string, std::string>> properties_;
   std::mutex mu_;  // guards handle_ creation; librdkafka's calls are thread-safe
