@@ -9,8 +9,8 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
-#include <yaml.h>
+
+#include "common/yaml.h"
 
 namespace tidal::api {
 namespace {
@@ -103,41 +103,37 @@ class Converter {
   Converter(std::string_view source, ManifestDocument& doc, size_t& budget)
       : source_(source), doc_(doc), budget_(budget) {}
 
-  Status convert(const YAML::Node& node, const std::string& path, Json& out) {
+  Status convert(const yaml::Node& node, const std::string& path, Json& out) {
     if (budget_ == 0) {
       // Only aliases make a document expand beyond its size ("billion laughs"); refuse rather
       // than allocate without bound.
       return invalidArgument(fmt::format(
           "{}:{}: the document expands to too many values (YAML aliases repeated too often)",
-          source_, node.Mark().line + 1));
+          source_, node.line));
     }
     --budget_;
     if (++depth_ > kMaxDepth) {
-      return invalidArgument(fmt::format("{}:{}: nesting deeper than {} levels", source_,
-                                         node.Mark().line + 1, kMaxDepth));
+      return invalidArgument(
+          fmt::format("{}:{}: nesting deeper than {} levels", source_, node.line, kMaxDepth));
     }
-    doc_.fieldLines.emplace(path, node.Mark().line + 1);
+    doc_.fieldLines.emplace(path, node.line);
     Status status;
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out = nullptr;
-        break;
-      case YAML::NodeType::Scalar:
+    switch (node.kind) {
+      case yaml::Node::Kind::kScalar:
         out = scalar(node);
         break;
-      case YAML::NodeType::Sequence: {
+      case yaml::Node::Kind::kSequence: {
         out = Json::array();
         size_t i = 0;
-        for (const auto& item : node) {
+        for (const auto& item : node.items) {
           Json value;
-          status = convert(item, fieldPath(path, i++), value);
+          status = convert(*item, fieldPath(path, i++), value);
           if (!status.isOk()) break;
           out.push_back(std::move(value));
         }
         break;
       }
-      case YAML::NodeType::Map:
+      case yaml::Node::Kind::kMapping:
         status = mapping(node, path, out);
         break;
     }
@@ -148,55 +144,54 @@ class Converter {
  private:
   static constexpr int kMaxDepth = 200;
 
-  static Json scalar(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
-    if (tag == "?") return resolvePlainScalar(text);
-    if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
-    // Explicit core tags (!!int, !!bool, ...) resolve as if plain; unknown tags keep the text.
-    return resolvePlainScalar(text);
+  static Json scalar(const yaml::Node& node) {
+    // Untagged: plain scalars resolve (null, bool, number), quoted and block ones are strings.
+    if (node.tag.empty()) return node.plain ? resolvePlainScalar(node.value) : Json(node.value);
+    if (node.tag == "!" || node.tag == "tag:yaml.org,2002:str") return node.value;
+    // Explicit core tags (!!int, !!bool, ...) resolve as if plain.
+    return resolvePlainScalar(node.value);
   }
 
-  Status mapping(const YAML::Node& node, const std::string& path, Json& out) {
+  Status mapping(const yaml::Node& node, const std::string& path, Json& out) {
     out = Json::object();
-    for (const auto& entry : node) {
-      const YAML::Node& keyNode = entry.first;
-      if (!keyNode.IsScalar()) {
+    for (const auto& [keyPtr, valuePtr] : node.pairs) {
+      const yaml::Node& keyNode = *keyPtr;
+      if (!keyNode.isScalar()) {
         return invalidArgument(fmt::format("{}:{}:{}: mapping keys must be scalars", source_,
-                                           keyNode.Mark().line + 1, keyNode.Mark().column + 1));
+                                           keyNode.line, keyNode.column));
       }
-      const std::string key = keyNode.Scalar();
-      if (key == "<<" && keyNode.Tag() == "?") {  // YAML merge key, as go-yaml supports it
-        TIDAL_RETURN_IF_ERROR(merge(entry.second, path, out));
+      const std::string& key = keyNode.value;
+      if (key == "<<" && keyNode.plain && keyNode.tag.empty()) {  // YAML merge key, as go-yaml
+        TIDAL_RETURN_IF_ERROR(merge(*valuePtr, path, out));
         continue;
       }
       if (out.contains(key) && !merged_.count(fieldPath(path, key))) {
         return invalidArgument(fmt::format("{}:{}:{}: duplicate key \"{}\" in {}", source_,
-                                           keyNode.Mark().line + 1, keyNode.Mark().column + 1, key,
+                                           keyNode.line, keyNode.column, key,
                                            path.empty() ? "the document" : path));
       }
       Json value;
-      TIDAL_RETURN_IF_ERROR(convert(entry.second, fieldPath(path, key), value));
+      TIDAL_RETURN_IF_ERROR(convert(*valuePtr, fieldPath(path, key), value));
       out[key] = std::move(value);
     }
     return Status::ok();
   }
 
   // Keys from a merged mapping never override keys written in the mapping itself.
-  Status merge(const YAML::Node& value, const std::string& path, Json& out) {
-    std::vector<YAML::Node> sources;
-    if (value.IsMap()) {
-      sources.push_back(value);
-    } else if (value.IsSequence()) {
-      for (const auto& item : value) sources.push_back(item);
+  Status merge(const yaml::Node& value, const std::string& path, Json& out) {
+    std::vector<const yaml::Node*> sources;
+    if (value.isMapping()) {
+      sources.push_back(&value);
+    } else if (value.isSequence()) {
+      for (const auto& item : value.items) sources.push_back(item.get());
     }
-    for (const auto& src : sources) {
-      if (!src.IsMap()) {
+    for (const yaml::Node* src : sources) {
+      if (!src->isMapping()) {
         return invalidArgument(
-            fmt::format("{}:{}: a merge key (<<) needs a mapping", source_, src.Mark().line + 1));
+            fmt::format("{}:{}: a merge key (<<) needs a mapping", source_, src->line));
       }
       Json merged;
-      TIDAL_RETURN_IF_ERROR(mapping(src, path, merged));
+      TIDAL_RETURN_IF_ERROR(mapping(*src, path, merged));
       for (auto& [k, v] : merged.items()) {
         if (!out.contains(k)) {
           out[k] = v;
@@ -213,33 +208,6 @@ class Converter {
   std::set<std::string> merged_;
   int depth_ = 0;
 };
-
-// Reads `text` with libyaml's event parser first and returns its syntax error, if any, with the
-// position. yaml-cpp 0.7 never returns from LoadAll on some malformed documents (one that is just
-// ","); libyaml, the reference C parser, reports those as errors in linear time and never
-// expands aliases, so only text it accepts reaches yaml-cpp.
-Status checkYamlSyntax(std::string_view text, std::string_view sourceName) {
-  yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0) return internalError("libyaml: out of memory");
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
-  Status status = Status::ok();
-  while (true) {
-    yaml_event_t event;
-    if (yaml_parser_parse(&parser, &event) == 0) {
-      std::string problem = parser.problem != nullptr ? parser.problem : "invalid YAML";
-      if (parser.context != nullptr) problem = std::string(parser.context) + ": " + problem;
-      status = invalidArgument(fmt::format("{}:{}:{}: {}", sourceName, parser.problem_mark.line + 1,
-                                           parser.problem_mark.column + 1, problem));
-      break;
-    }
-    const bool end = event.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&event);
-    if (end) break;
-  }
-  yaml_parser_delete(&parser);
-  return status;
-}
 
 }  // namespace
 
@@ -279,29 +247,21 @@ int ManifestDocument::lineOf(std::string_view path) const {
 
 StatusOr<std::vector<ManifestDocument>> parseManifests(std::string_view text,
                                                        std::string_view sourceName) {
-  TIDAL_RETURN_IF_ERROR(checkYamlSyntax(text, sourceName));
-  std::vector<YAML::Node> nodes;
-  try {
-    nodes = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return invalidArgument(
-        fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1, e.mark.column + 1, e.msg));
+  StatusOr<std::vector<yaml::Document>> documents = yaml::parseAll(text);
+  if (!documents.isOk()) {
+    return invalidArgument(fmt::format("{}:{}", sourceName, documents.status().message()));
   }
   std::vector<ManifestDocument> out;
   // Without aliases a value takes at least two bytes of input; 4 values per byte plus a margin
   // is generous for any real manifest and still bounds what aliases can multiply.
   size_t budget = 10000 + 4 * text.size();
-  for (const auto& node : nodes) {
-    if (!node.IsDefined() || node.IsNull()) continue;
+  for (const yaml::Document& document : *documents) {
+    const yaml::Node& node = *document.root;
     ManifestDocument doc;
-    doc.line = node.Mark().line + 1;
+    doc.line = node.line;
     Converter converter(sourceName, doc, budget);
-    try {
-      TIDAL_RETURN_IF_ERROR(converter.convert(node, "", doc.json));
-    } catch (const YAML::Exception& e) {
-      return invalidArgument(
-          fmt::format("{}:{}:{}: {}", sourceName, e.mark.line + 1, e.mark.column + 1, e.msg));
-    }
+    TIDAL_RETURN_IF_ERROR(converter.convert(node, "", doc.json));
+    if (doc.json.is_null()) continue;  // an empty document (a stray "---")
     if (!doc.json.is_object()) {
       return invalidArgument(
           fmt::format("{}:{}: expected a Kubernetes object (a mapping with "

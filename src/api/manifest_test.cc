@@ -117,7 +117,7 @@ TEST(ManifestTest, Errors) {
       {"bad indentation", "a: b\n c: d\n", "t.yaml:"},
       {"not a mapping", "- 1\n- 2\n", "t.yaml:1: expected a Kubernetes object"},
       {"scalar document", "hello\n", "expected a Kubernetes object"},
-      // yaml-cpp 0.7 alone never returned on these; libyaml's check refuses them first.
+      // yaml-cpp 0.7 never returned on these (common/yaml.h reads manifests now).
       {"lone flow indicator", ",", "t.yaml:1:1: "},
       {"flow indicator document", "a: 1\n---\n,\n", "t.yaml:3:1: "},
   };

@@ -4,12 +4,14 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 
 #include <expat.h>
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "common/strings.h"
+#include "common/yaml.h"
 #include "scalers/metrics_api/value_location.h"
 
 namespace tidal::scalers::metrics_api {
@@ -130,30 +132,31 @@ std::optional<double> parseSampleValue(std::string_view v) {
 }  // namespace
 
 StatusOr<double> ValueLocation::findYaml(std::string_view body) const {
-  YAML::Node node;
-  try {
-    node = YAML::Load(std::string(body));
-  } catch (const YAML::Exception& e) {
-    return invalidArgument(fmt::format("the response is not valid YAML: {}", e.msg));
+  // common/yaml.h rather than yaml-cpp: the body comes from the event source, and yaml-cpp 0.7
+  // never returns on some inputs (a worker thread lost for good).
+  StatusOr<yaml::Document> doc = yaml::parseOne(body);
+  if (!doc.isOk()) {
+    return invalidArgument(
+        fmt::format("the response is not valid YAML: {}", doc.status().message()));
   }
-  try {
-    for (const std::string& part : path_) {
-      const YAML::Node& current = node;  // const lookups never add keys
-      if (current.IsSequence() && isIndex(part) && std::stoul(part) < current.size()) {
-        node.reset(current[std::stoul(part)]);
-      } else if (current.IsMap() && current[part]) {
-        node.reset(current[part]);
-      } else {
-        return notNumericError(text_, "nothing (the path does not exist)");
-      }
+  const yaml::Node* node = doc->root.get();
+  for (const std::string& part : path_) {
+    const yaml::Node* next = nullptr;
+    if (node->isSequence() && isIndex(part) && std::stoul(part) < node->items.size()) {
+      next = node->items[std::stoul(part)].get();
+    } else if (node->isMapping()) {
+      next = node->find(part);
     }
-    if (node.IsMap()) return notNumericError(text_, "map");
-    if (node.IsSequence()) return notNumericError(text_, "list");
-    if (!node.IsScalar()) return notNumericError(text_, "null");
-    return numberFromText(node.Scalar(), text_);
-  } catch (const YAML::Exception& e) {
-    return invalidArgument(fmt::format("reading valueLocation \"{}\": {}", text_, e.msg));
+    if (next == nullptr) return notNumericError(text_, "nothing (the path does not exist)");
+    node = next;
   }
+  if (node->isMapping()) return notNumericError(text_, "map");
+  if (node->isSequence()) return notNumericError(text_, "list");
+  static const std::set<std::string, std::less<>> kNull = {"", "~", "null", "Null", "NULL"};
+  if (node->plain && node->tag.empty() && kNull.count(node->value) > 0) {
+    return notNumericError(text_, "null");
+  }
+  return numberFromText(node->value, text_);
 }
 
 StatusOr<double> ValueLocation::findXml(std::string_view body) const {
