@@ -22,8 +22,9 @@
 #
 # SCRAM and librdkafka: Kafka 4.x checks the SCRAM client-final nonce strictly (CVE-2024-56128),
 # and librdkafka before 2.6.1 sends it wrong (confluentinc/librdkafka#4895), so Debian 12's
-# librdkafka 2.0.2 (kcat's and tidal's) fails SCRAM-SHA-256/512 here with "invalid credentials"
-# although the credentials are right (Kafka's Java client logs in with them). PLAIN works.
+# librdkafka 2.0.2 (kcat's) fails SCRAM-SHA-256/512 here with "invalid credentials" although the
+# credentials are right; tidal links librdkafka 2.10 (scripts/librdkafka/build), which logs in.
+# The readiness check uses PLAIN, which every librdkafka speaks.
 _kafka_scripts() { cd "$(dirname "${BASH_SOURCE[0]}")/../kafka" && pwd; }
 _kafka_user=tidal
 _kafka_password=tidal-kafka-secret
