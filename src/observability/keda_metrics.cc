@@ -194,6 +194,31 @@ ScalerSeries KedaMetrics::scalerSeries(const ScalerLabels& labels) {
                       scalerActive_->withLabels(v.span()), scalerErrors_->withLabels(v.span())};
 }
 
+void ScalerRecorder::metric(double value) {
+  if (metrics_ == nullptr) return;
+  if (!value_) value_ = metrics_->scalerValue_->withLabels(ScalerValues(labels_).span());
+  value_->set(value);
+}
+
+void ScalerRecorder::latency(std::chrono::nanoseconds latency) {
+  if (metrics_ == nullptr) return;
+  if (!latency_) latency_ = metrics_->scalerLatency_->withLabels(ScalerValues(labels_).span());
+  latency_->set(std::chrono::duration<double>(latency).count());
+}
+
+void ScalerRecorder::active(bool active) {
+  if (metrics_ == nullptr) return;
+  if (!active_) active_ = metrics_->scalerActive_->withLabels(ScalerValues(labels_).span());
+  active_->set(active ? 1 : 0);
+}
+
+void ScalerRecorder::error() {
+  if (metrics_ == nullptr) return;
+  if (!errors_) errors_ = metrics_->scalerErrors_->withLabels(ScalerValues(labels_).span());
+  errors_->inc();
+  metrics_->recordResourceError(labels_.kind, labels_.ns, labels_.scaledResource);
+}
+
 void KedaMetrics::recordResourceError(ResourceKind kind, std::string_view ns,
                                       std::string_view name) {
   CounterFamily* owner = kind == ResourceKind::kScaledJob ? scaledJobErrors_ : scaledObjectErrors_;

@@ -177,6 +177,7 @@ class KedaMetrics {
                                     std::string_view reason);
 
  private:
+  friend class ScalerRecorder;
   explicit KedaMetrics(KedaMetricsOptions options) : options_(options) {}
 
   KedaMetricsOptions options_;
@@ -198,6 +199,30 @@ class KedaMetrics {
   HistogramFamily* httpDuration_ = nullptr;
   CounterFamily* webhookValidations_ = nullptr;
   CounterFamily* webhookValidationErrors_ = nullptr;
+};
+
+// One scaler's series (label set L), each looked up the first time it is recorded and then kept:
+// the scale loop and the metrics API record through it on every poll and every request without
+// a family lookup. Keep one per trigger metric, next to the scaler, and drop it with the scaler:
+// once KedaMetrics deletes the object's series (deleteScaledObjectSeries), the handles it holds
+// are detached and record nothing. Not thread-safe: its owner serialises the calls.
+class ScalerRecorder {
+ public:
+  ScalerRecorder() = default;  // records nothing
+  ScalerRecorder(KedaMetrics* metrics, ScalerLabels labels)
+      : metrics_(metrics), labels_(std::move(labels)) {}
+
+  const ScalerLabels& labels() const { return labels_; }
+  void metric(double value);
+  void latency(std::chrono::nanoseconds latency);
+  void active(bool active);
+  void error();  // and the owner's errors counter, as KedaMetrics::recordScalerError
+
+ private:
+  KedaMetrics* metrics_ = nullptr;
+  ScalerLabels labels_;
+  std::shared_ptr<Gauge> value_, latency_, active_;
+  std::shared_ptr<Counter> errors_;
 };
 
 // Go's GOARCH name for the architecture tidal was compiled for ("amd64", "arm64", ...).

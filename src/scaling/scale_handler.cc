@@ -59,6 +59,8 @@ struct ScaleHandler::Built {
     bool resource = false;  // cpu/memory: no External metric
     std::shared_ptr<scalers::Scaler> scaler;
     std::vector<scalers::MetricSpec> specs;
+    // The keda_scaler_* series of each spec (same index), looked up once and kept.
+    std::vector<obs::ScalerRecorder> recorders;
     Status error;                     // why this trigger has no scaler
     uint64_t emptyResponsesSeen = 0;  // EmptyUpstreamReporter count already recorded
   };
@@ -234,6 +236,14 @@ Status ScaleHandler::ensureBuilt(Object& object, const api::ScaledObject& so,
       if (scaler.isOk()) {
         trigger.scaler = std::shared_ptr<scalers::Scaler>(std::move(scaler).value());
         trigger.specs = trigger.scaler->metricSpecs();
+        for (const scalers::MetricSpec& metricSpec : trigger.specs) {
+          trigger.recorders.emplace_back(deps_.metrics,
+                                         obs::ScalerLabels{.ns = so.metadata.namespace_,
+                                                           .scaledResource = so.metadata.name,
+                                                           .scaler = trigger.metricsLabel,
+                                                           .triggerIndex = static_cast<int>(i),
+                                                           .metric = metricSpec.metricName});
+        }
         event(so, kEventNormal, "KEDAScalersStarted", fmt::format("Scaler {} is built", spec.type));
       } else {
         trigger.error = scaler.status().withPrefix(
@@ -387,18 +397,15 @@ std::vector<TriggerOutcome> ScaleHandler::queryTriggers(Object& object, const ap
       outcomes.push_back(std::move(outcome));
       continue;
     }
-    for (const scalers::MetricSpec& spec : trigger.specs) {
+    for (size_t m = 0; m < trigger.specs.size(); ++m) {
+      const scalers::MetricSpec& spec = trigger.specs[m];
       if (spec.source != scalers::MetricSpec::Source::kExternal) continue;
       if (only != nullptr && std::none_of(only->begin(), only->end(), [&](const std::string& n) {
             return equalsIgnoreCase(n, spec.metricName);
           })) {
         continue;
       }
-      obs::ScalerLabels labels{.ns = so.metadata.namespace_,
-                               .scaledResource = so.metadata.name,
-                               .scaler = trigger.metricsLabel,
-                               .triggerIndex = static_cast<int>(i),
-                               .metric = spec.metricName};
+      obs::ScalerRecorder& recorder = trigger.recorders[m];
       StatusOr<std::vector<scalers::MetricValue>> values = std::vector<scalers::MetricValue>{};
       bool active = false;
       auto cached = object.records.find(spec.metricName);
@@ -414,7 +421,7 @@ std::vector<TriggerOutcome> ScaleHandler::queryTriggers(Object& object, const ap
         StatusOr<scalers::MetricsAndActivity> result =
             trigger.scaler->metricsAndActivity(spec.metricName);
         if (deps_.metrics) {
-          deps_.metrics->recordScalerLatency(labels, SteadyClock::now() - started);
+          recorder.latency(SteadyClock::now() - started);
           if (const auto* reporter =
                   dynamic_cast<const scalers::EmptyUpstreamReporter*>(trigger.scaler.get())) {
             for (uint64_t seen = reporter->emptyUpstreamResponses();
@@ -436,12 +443,10 @@ std::vector<TriggerOutcome> ScaleHandler::queryTriggers(Object& object, const ap
       MetricOutcome metric = toMetricOutcome(spec.metricName, fallback, active);
       if (deps_.metrics) {
         if (metric.error.isOk()) {
-          if (!metric.values.empty()) {
-            deps_.metrics->recordScalerMetric(labels, metric.values.front().value.asDouble());
-          }
-          deps_.metrics->recordScalerActive(labels, metric.active || metric.fallbackActive);
+          if (!metric.values.empty()) recorder.metric(metric.values.front().value.asDouble());
+          recorder.active(metric.active || metric.fallbackActive);
         } else {
-          deps_.metrics->recordScalerError(labels);
+          recorder.error();
         }
       }
       if (trigger.useCachedMetrics) {
