@@ -56,6 +56,18 @@ struct PartitionList {
 
 }  // namespace
 
+std::string maskSecrets(std::string text, const std::vector<std::string>& secrets) {
+  constexpr std::string_view kMask = "[redacted]";
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + kMask.size())) {
+      text.replace(at, secret.size(), kMask);
+    }
+  }
+  return text;
+}
+
 struct KafkaClient::Handle {
   rd_kafka_t* rk = nullptr;
   std::vector<std::string> secrets;  // values never to show in an error
@@ -89,12 +101,7 @@ struct KafkaClient::Handle {
       if (lastProblemAt < since) return status;
       problem = lastProblem;
     }
-    for (const std::string& secret : secrets) {
-      for (size_t at = problem.find(secret); !secret.empty() && at != std::string::npos;
-           at = problem.find(secret, at)) {
-        problem.replace(at, secret.size(), "[redacted]");
-      }
-    }
+    problem = maskSecrets(std::move(problem), secrets);
     StatusCode code = status.code();
     if (problem.find("SASL authentication error") != std::string::npos ||
         problem.find("Authentication failed") != std::string::npos) {

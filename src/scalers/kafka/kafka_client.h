@@ -49,6 +49,10 @@ class ConsumerGroupReader {
                                                        std::chrono::milliseconds timeout) = 0;
 };
 
+// `text` with every occurrence of each secret replaced by "[redacted]" (for librdkafka's log
+// lines, which tidal adds to errors).
+std::string maskSecrets(std::string text, const std::vector<std::string>& secrets);
+
 class KafkaClient : public ConsumerGroupReader {
  public:
   // `properties` are librdkafka configuration properties (clientProperties()); tidal adds its

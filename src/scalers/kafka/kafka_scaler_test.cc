@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scalers/kafka/kafka_client.h"
 #include "scalers/kafka/kafka_lag.h"
 #include "scalers/kafka/kafka_metadata.h"
 #include "scalers/registry.h"
@@ -426,6 +427,14 @@ TEST(KafkaScaler, RegisteredAndBuiltWithoutIo) {
       ScalerContext{});
   ASSERT_FALSE(gssapi.isOk());
   EXPECT_EQ(gssapi.status().code(), StatusCode::kUnimplemented);
+}
+
+TEST(KafkaClient, MaskSecrets) {
+  EXPECT_EQ(kafka::maskSecrets("login pw1234 failed for pw1234", {"pw1234"}),
+            "login [redacted] failed for [redacted]");
+  // A secret that the mask itself contains must not loop forever.
+  EXPECT_EQ(kafka::maskSecrets("x redacted y", {"redacted", ""}), "x [redacted] y");
+  EXPECT_EQ(kafka::maskSecrets("nothing here", {"secret"}), "nothing here");
 }
 
 TEST(KafkaClient, ABadKeyIsRefusedWithoutShowingIt) {
