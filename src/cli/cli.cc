@@ -97,10 +97,11 @@ int runCli(int argc, char** argv) {
       "operator",
       "Run the autoscaler: the ScaledObject controller, the scale loops, the external metrics API "
       "(HTTPS), /metrics and health probes. Reads KEDA's environment variables (WATCH_NAMESPACE, "
-      "WATCH_LABEL_SELECTOR, POD_NAMESPACE, KEDA_HTTP_DEFAULT_TIMEOUT, "
-      "KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, KEDA_SCALEDJOB_CTRL_MAX_RECONCILES, "
-      "KEDA_RESTRICT_SECRET_ACCESS, "
-      "KEDA_CLUSTER_OBJECT_NAMESPACE, KEDA_OPERATOR_LEADER_ELECTION_*); flags override them.");
+      "WATCH_LABEL_SELECTOR, WATCH_LABEL_SELECTOR_FOR_TRIGGERAUTH, POD_NAMESPACE, "
+      "KEDA_HTTP_DEFAULT_TIMEOUT, KEDA_SCALEDOBJECT_CTRL_MAX_RECONCILES, "
+      "KEDA_SCALEDJOB_CTRL_MAX_RECONCILES, KEDA_RESTRICT_SECRET_ACCESS, "
+      "KEDA_CLUSTER_OBJECT_NAMESPACE, KEDA_SERVICE_MIN_TLS_VERSION (or KEDA_HTTP_MIN_TLS_VERSION), "
+      "KEDA_OPERATOR_LEADER_ELECTION_*); flags override them.");
   operatorCmd->add_option("--kubeconfig", oper.kubeconfig,
                           "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)");
   operatorCmd->add_option("--context", oper.context, "kubeconfig context to use");
