@@ -226,6 +226,10 @@ class ParamSet {
     validator_ = std::move(v);
     return std::move(*this);
   }
+  ParamSet& validate(Validator v) & {
+    validator_ = std::move(v);
+    return *this;
+  }
 
   // Parses `config` into a T. `triggerType` names the scaler in deprecation messages.
   StatusOr<T> parse(const ScalerConfig& config) const {

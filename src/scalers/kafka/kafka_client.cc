@@ -285,10 +285,8 @@ StatusOr<std::vector<PartitionOffsets>> KafkaClient::readWith(Handle& handle,
                                                               Clock::time_point deadline) {
   Handle* h = &handle;
 
-  std::vector<std::string> topics;
-  if (!query.topic.empty()) {
-    topics.push_back(query.topic);
-  } else {
+  std::vector<std::string> topics = query.topics;
+  if (topics.empty()) {
     TIDAL_ASSIGN_OR_RETURN(std::vector<PartitionOffsets> all,
                            h->committed(query.group, nullptr, deadline));
     std::set<std::string> names;
@@ -303,7 +301,7 @@ StatusOr<std::vector<PartitionOffsets>> KafkaClient::readWith(Handle& handle,
     int added = 0;
     for (int32_t id : ids) {
       const auto& limit = query.partitionLimitation;
-      if (!query.topic.empty() && !limit.empty() &&
+      if (query.topics.size() == 1 && !limit.empty() &&
           std::find(limit.begin(), limit.end(), int64_t{id}) == limit.end()) {
         continue;
       }

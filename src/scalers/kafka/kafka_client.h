@@ -5,7 +5,7 @@
 // credentials, shared by every trigger that names them (KafkaClient::pool()), created on first
 // use; librdkafka keeps its broker connections open and re-establishes them with backoff. One
 // read() is three requests, each bounded by what is left of the caller's timeout:
-//   1. topic metadata (the topic, or the topics the group has committed offsets for),
+//   1. topic metadata (the topics named, or the topics the group has committed offsets for),
 //   2. OffsetFetch for the group (the Admin API's ListConsumerGroupOffsets),
 //   3. ListOffsets for the latest offsets, sent to each partition's leader.
 // The client never creates topics (allow.auto.create.topics=false) and reads the high watermark
@@ -14,7 +14,7 @@
 // Example:
 //   std::shared_ptr<KafkaClient> c = KafkaClient::shared(metadata);
 //   StatusOr<std::vector<PartitionOffsets>> parts =
-//       c->read({.group = "workers", .topic = "orders"}, std::chrono::seconds(3));
+//       c->read({.group = "workers", .topics = {"orders"}}, std::chrono::seconds(3));
 #pragma once
 
 #include <chrono>
@@ -34,8 +34,8 @@ namespace tidal::scalers::kafka {
 
 struct GroupQuery {
   std::string group;
-  std::string topic;                         // empty: the topics the group committed offsets for
-  std::vector<int64_t> partitionLimitation;  // with topic: only these partitions
+  std::vector<std::string> topics;           // none: the topics the group committed offsets for
+  std::vector<int64_t> partitionLimitation;  // with exactly one topic: only these partitions
 };
 
 // The I/O the scaler needs, as an interface so the scaler's rules are tested without a cluster.

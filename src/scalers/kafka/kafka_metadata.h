@@ -25,7 +25,10 @@ namespace tidal::scalers::kafka {
 struct KafkaMetadata {
   std::vector<std::string> bootstrapServers;
   std::string consumerGroup;
-  std::string topic;  // empty: every topic the group has committed offsets for
+  std::string topic;  // kafka: one topic; empty: every topic the group has committed offsets for
+  // The topics measured: {topic} for `kafka`, the `topic` list for `apache-kafka`; empty: every
+  // topic the group has committed offsets for.
+  std::vector<std::string> topics;
   std::vector<int64_t> partitionLimitation;
   int64_t lagThreshold = 10;
   int64_t activationLagThreshold = 0;
@@ -53,9 +56,13 @@ struct KafkaMetadata {
   std::string keytab, realm, kerberosConfig, kerberosServiceName = "kafka";
   bool kerberosDisableFAST = false;
   std::string awsRegion;
+  std::string awsEndpoint;  // apache-kafka
 };
 
 const ParamSet<KafkaMetadata>& kafkaParams();
+// `apache-kafka` (KEDA's experimental kafka-go scaler): the same lag, a list of topics, SASL
+// none/plaintext/scram_sha256/scram_sha512/aws_msk_iam, no even-distribution option.
+const ParamSet<KafkaMetadata>& apacheKafkaParams();
 
 struct KafkaConfig {
   KafkaMetadata metadata;
@@ -64,8 +71,8 @@ struct KafkaConfig {
   std::chrono::milliseconds timeout{3000};  // bound of one poll (KEDA_HTTP_DEFAULT_TIMEOUT)
 };
 
-// Parses and validates one trigger: kInvalidArgument with KEDA's texts, prefixed
-// "error parsing kafka metadata: ".
+// Parses and validates one `kafka` or `apache-kafka` trigger (by config.triggerType):
+// kInvalidArgument with KEDA's texts, prefixed "error parsing kafka metadata: ".
 StatusOr<KafkaConfig> parseKafkaConfig(const ScalerConfig& config);
 
 // The librdkafka properties that connect to the cluster the metadata names: bootstrap servers,

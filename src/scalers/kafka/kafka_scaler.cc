@@ -24,7 +24,7 @@ class KafkaScaler : public Scaler {
     rules_.limitToPartitionsWithLag = md.limitToPartitionsWithLag;
     rules_.ensureEvenDistributionOfPartitions = md.ensureEvenDistributionOfPartitions;
     query_.group = md.consumerGroup;
-    query_.topic = md.topic;
+    query_.topics = md.topics;
     query_.partitionLimitation = md.partitionLimitation;
   }
 
@@ -60,7 +60,7 @@ class KafkaScaler : public Scaler {
     const auto& md = config_.metadata;
     Json j{{"bootstrapServers", md.bootstrapServers},
            {"consumerGroup", md.consumerGroup},
-           {"topic", md.topic},
+           {"topic", md.topics},
            {"partitionLimitation", md.partitionLimitation},
            {"lagThreshold", md.lagThreshold},
            {"activationLagThreshold", md.activationLagThreshold},
@@ -117,6 +117,13 @@ void registerKafkaScaler(ScalerRegistry& registry) {
                         .params = kafka::kafkaParams().infos(),
                         .create = newKafkaScaler,
                         .metricsLabel = "kafkaScaler",
+                    });
+  mustAdd(registry, ScalerType{
+                        .name = "apache-kafka",
+                        .description = "a Kafka consumer group's lag over one or more topics",
+                        .params = kafka::apacheKafkaParams().infos(),
+                        .create = newKafkaScaler,
+                        .metricsLabel = "apacheKafkaScaler",
                     });
 }
 

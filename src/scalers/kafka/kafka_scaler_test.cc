@@ -177,6 +177,42 @@ TEST(KafkaParams, ErrorsNeverShowTheSecrets) {
   EXPECT_EQ(message.find("hunter2-secret"), std::string::npos) << message;
 }
 
+TEST(ApacheKafkaParams, TopicListMetricNameAndSaslModes) {
+  ScalerConfig c = trigger(
+      {{"bootstrapServers", "b:9092"}, {"consumerGroup", "g"}, {"topic", "orders, payments"}});
+  c.triggerType = "apache-kafka";
+  c.triggerIndex = 2;
+  StatusOr<KafkaConfig> cfg = parseKafkaConfig(c);
+  ASSERT_TRUE(cfg.isOk()) << cfg.status().toString();
+  EXPECT_EQ(cfg->metadata.topics, (std::vector<std::string>{"orders", "payments"}));
+  EXPECT_EQ(cfg->metricName, "s2-kafka-orders,payments");
+
+  c.authParams = {{"sasl", "oauthbearer"}, {"username", "u"}, {"password", "p"}};
+  StatusOr<KafkaConfig> oauth = parseKafkaConfig(c);
+  ASSERT_FALSE(oauth.isOk());
+  EXPECT_NE(oauth.status().message().find("err SASL mode oauthbearer given"), std::string::npos)
+      << oauth.status().message();
+
+  c.authParams = {{"sasl", "aws_msk_iam"}};
+  StatusOr<KafkaConfig> msk = parseKafkaConfig(c);
+  ASSERT_FALSE(msk.isOk());
+  EXPECT_NE(msk.status().message().find("TLS is required for MSK"), std::string::npos);
+  c.authParams = {{"sasl", "aws_msk_iam"}, {"tls", "enable"}};
+  c.triggerMetadata["awsRegion"] = "eu-west-1";
+  StatusOr<KafkaConfig> mskOk = parseKafkaConfig(c);
+  ASSERT_TRUE(mskOk.isOk()) << mskOk.status().toString();
+  auto props = kafka::clientProperties(mskOk->metadata);
+  ASSERT_FALSE(props.isOk());
+  EXPECT_EQ(props.status().code(), StatusCode::kUnimplemented);
+
+  // ensureEvenDistributionOfPartitions is kafka's only: unknown to apache-kafka's declarations.
+  bool declared = false;
+  for (const ParamInfo& info : kafka::apacheKafkaParams().infos()) {
+    declared = declared || info.names.front() == "ensureEvenDistributionOfPartitions";
+  }
+  EXPECT_FALSE(declared);
+}
+
 // ---- librdkafka properties ------------------------------------------------------------------
 
 std::map<std::string, std::string> properties(const StringMap& metadata, const StringMap& auth) {
@@ -372,7 +408,7 @@ TEST(KafkaScaler, MetricSpecValueAndActivity) {
   EXPECT_FALSE(m->active);  // 3 is not above 3
   ASSERT_EQ(reader->queries.size(), 1u);
   EXPECT_EQ(reader->queries[0].group, "workers");
-  EXPECT_EQ(reader->queries[0].topic, "orders");
+  EXPECT_EQ(reader->queries[0].topics, (std::vector<std::string>{"orders"}));
   EXPECT_EQ(reader->queries[0].partitionLimitation, (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(reader->timeouts[0], std::chrono::milliseconds(1500));
 
@@ -429,6 +465,23 @@ TEST(KafkaScaler, RegisteredAndBuiltWithoutIo) {
   EXPECT_EQ(gssapi.status().code(), StatusCode::kUnimplemented);
 }
 
+TEST(ApacheKafkaScaler, QueriesEveryTopicAndSumsTheirLag) {
+  auto reader = std::make_shared<FakeReader>();
+  ScalerConfig c = trigger({{"bootstrapServers", "b:9092"},
+                            {"consumerGroup", "g"},
+                            {"topic", "a,b"},
+                            {"allowIdleConsumers", "true"}});
+  c.triggerType = "apache-kafka";
+  auto scaler = newKafkaScalerWithReader(c, reader);
+  ASSERT_TRUE(scaler.isOk()) << scaler.status().toString();
+  reader->answer = std::vector<PartitionOffsets>{part(0, 1, 5, "a"), part(0, 2, 9, "b")};
+  auto m = (*scaler)->metricsAndActivity("s0-kafka-a,b");
+  ASSERT_TRUE(m.isOk()) << m.status().toString();
+  EXPECT_EQ(m->metrics[0].value.toString(), "11");
+  EXPECT_EQ(reader->queries.at(0).topics, (std::vector<std::string>{"a", "b"}));
+  EXPECT_NE(builtinRegistry().find("apache-kafka"), nullptr);
+}
+
 TEST(KafkaClient, MaskSecrets) {
   EXPECT_EQ(kafka::maskSecrets("login pw1234 failed for pw1234", {"pw1234"}),
             "login [redacted] failed for [redacted]");
@@ -442,7 +495,7 @@ TEST(KafkaClient, ABadKeyIsRefusedWithoutShowingIt) {
                              {"security.protocol", "ssl"},
                              {"ssl.certificate.pem", "not a certificate"},
                              {"ssl.key.pem", "SECRET-KEY-MATERIAL"}});
-  auto parts = client.read({.group = "g", .topic = "t"}, std::chrono::milliseconds(200));
+  auto parts = client.read({.group = "g", .topics = {"t"}}, std::chrono::milliseconds(200));
   ASSERT_FALSE(parts.isOk());
   EXPECT_EQ(parts.status().message().find("SECRET-KEY-MATERIAL"), std::string::npos)
       << parts.status().message();

@@ -187,6 +187,25 @@ TEST_F(KafkaIntegration, WithoutTopicEveryTopicTheGroupCommittedOn) {
   EXPECT_FALSE(m->active);
 }
 
+TEST_F(KafkaIntegration, ApacheKafkaOverTwoTopics) {
+  makeTopic();  // 10 + 5 + 0 messages
+  const std::string second = unique("refunds");
+  ASSERT_EQ(cluster.createTopic(second, 2), "");
+  ASSERT_EQ(cluster.produce(second, 1, 4), "");
+  for (int32_t p = 0; p < 3; ++p) ASSERT_EQ(cluster.commit(group, topic, p, 0), "");
+  for (int32_t p = 0; p < 2; ++p) ASSERT_EQ(cluster.commit(group, second, p, 0), "");
+  ScalerConfig c;
+  c.triggerType = "apache-kafka";
+  c.triggerMetadata = {{"bootstrapServers", bootstrap()},
+                       {"consumerGroup", group},
+                       {"topic", topic + "," + second},
+                       {"allowIdleConsumers", "true"}};
+  auto s = builtinRegistry().create(c, ScalerContext{});
+  ASSERT_TRUE(s.isOk()) << s.status().toString();
+  EXPECT_EQ((*s)->metricSpecs().at(0).metricName, "s0-kafka-" + topic + "," + second);
+  EXPECT_EQ(lagOf(**s), 10 + 5 + 4);
+}
+
 TEST_F(KafkaIntegration, PersistentLagLeavesTheMetricButKeepsActivity) {
   makeTopic();
   ASSERT_EQ(cluster.commit(group, topic, 0, 2), "");
