@@ -2,15 +2,18 @@
 // Each test makes its own topics and groups (names carry the test's name), produces messages to
 // chosen partitions and commits the group's offsets through the Admin API
 // (kafka_test_cluster.h), then checks the lag the scaler reports against what it must be.
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -261,6 +264,94 @@ int closedPort() {
   return ntohs(a.sin_port);
 }
 
+// A TCP forwarder from 127.0.0.1:`port` to the broker, started on demand: the bootstrap address
+// a trigger names is unreachable until start(), then leads to the real broker. (The broker's
+// metadata then points the client at the broker's own address.)
+class BootstrapForwarder {
+ public:
+  BootstrapForwarder(int port, int target) : port_(port), target_(target) {}
+  ~BootstrapForwarder() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (listener_ >= 0) ::close(listener_);
+  }
+  bool start() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a = address(port_);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return false;
+    if (::listen(listener_, 16) != 0) return false;
+    thread_ = std::thread([this] { run(); });
+    return true;
+  }
+
+ private:
+  static sockaddr_in address(int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    return a;
+  }
+  void run() {
+    std::vector<std::pair<int, int>> pairs;  // client, broker
+    while (!stop_) {
+      std::vector<pollfd> fds = {{listener_, POLLIN, 0}};
+      for (auto [c, b] : pairs) {
+        fds.push_back({c, POLLIN, 0});
+        fds.push_back({b, POLLIN, 0});
+      }
+      if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        int c = ::accept(listener_, nullptr, nullptr);
+        int b = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in t = address(target_);
+        if (c >= 0 && ::connect(b, reinterpret_cast<sockaddr*>(&t), sizeof t) == 0) {
+          pairs.emplace_back(c, b);
+        } else {
+          if (c >= 0) ::close(c);
+          ::close(b);
+        }
+      }
+      const size_t polled = (fds.size() - 1) / 2;  // a pair accepted just now was not polled
+      for (size_t i = 0; i < polled; ++i) {
+        const pollfd& pc = fds[1 + 2 * i];
+        const pollfd& pb = fds[2 + 2 * i];
+        bool closed = false;
+        char buf[16384];
+        if (pc.revents & (POLLIN | POLLHUP | POLLERR)) {
+          ssize_t n = ::read(pairs[i].first, buf, sizeof buf);
+          closed = n <= 0 || ::write(pairs[i].second, buf, static_cast<size_t>(n)) != n;
+        }
+        if (!closed && (pb.revents & (POLLIN | POLLHUP | POLLERR))) {
+          ssize_t n = ::read(pairs[i].second, buf, sizeof buf);
+          closed = n <= 0 || ::write(pairs[i].first, buf, static_cast<size_t>(n)) != n;
+        }
+        if (closed) pairs[i] = {-pairs[i].first - 1, -pairs[i].second - 1};  // mark
+      }
+      for (auto it = pairs.begin(); it != pairs.end();) {
+        if (it->first < 0) {
+          ::close(-it->first - 1);
+          ::close(-it->second - 1);
+          it = pairs.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto [c, b] : pairs) {
+      ::close(c);
+      ::close(b);
+    }
+  }
+
+  const int port_, target_;
+  int listener_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 TEST(KafkaIntegrationDown, UnreachableBrokersFailWithinTheTimeout) {
   const std::string server = "127.0.0.1:" + std::to_string(closedPort());
   ScalerConfig c;
@@ -279,6 +370,36 @@ TEST(KafkaIntegrationDown, UnreachableBrokersFailWithinTheTimeout) {
   EXPECT_NE(m.status().message().find("trigger s0-kafka-t at " + server), std::string::npos)
       << m.status().message();
   EXPECT_EQ(m.status().message().find("pw-secret-1"), std::string::npos);
+}
+
+TEST_F(KafkaIntegration, RecoversWhenTheClusterBecomesReachable) {
+  makeTopic();
+  ASSERT_EQ(cluster.commit(group, topic, 0, 4), "");
+  ASSERT_EQ(cluster.commit(group, topic, 1, 5), "");
+  ASSERT_EQ(cluster.commit(group, topic, 2, 0), "");
+  const std::string brokerAddress = bootstrap();
+  const int brokerPort = std::stoi(brokerAddress.substr(brokerAddress.rfind(':') + 1));
+  const int port = closedPort();
+  ScalerConfig c;
+  c.triggerType = "kafka";
+  c.triggerMetadata = {{"bootstrapServers", "127.0.0.1:" + std::to_string(port)},
+                       {"consumerGroup", group},
+                       {"topic", topic}};
+  c.globalHttpTimeout = 1500ms;
+  auto s = builtinRegistry().create(c, ScalerContext{});
+  ASSERT_TRUE(s.isOk());
+  StatusOr<MetricsAndActivity> down = poll(**s);
+  ASSERT_FALSE(down.isOk());
+  EXPECT_TRUE(down.status().retryable()) << down.status().toString();
+
+  // The address starts answering: the same scaler (and its shared client, which keeps
+  // reconnecting with backoff) answers again without being rebuilt.
+  BootstrapForwarder forwarder(port, brokerPort);
+  ASSERT_TRUE(forwarder.start());
+  StatusOr<MetricsAndActivity> up = poll(**s);
+  for (int i = 0; i < 10 && !up.isOk(); ++i) up = poll(**s);
+  ASSERT_TRUE(up.isOk()) << up.status().toString();
+  EXPECT_EQ(up->metrics.at(0).value.milliValue(), 6000);
 }
 
 // ---- authentication and TLS, on the broker's other listeners --------------------------------
