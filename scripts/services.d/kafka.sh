@@ -29,28 +29,11 @@ _kafka_scripts() { cd "$(dirname "${BASH_SOURCE[0]}")/../kafka" && pwd; }
 _kafka_user=tidal
 _kafka_password=tidal-kafka-secret
 
-# The CA, the broker's certificate (key + chain in one PEM file, Kafka's file-based PEM key store)
-# and the client certificate, in $1/tls; openssl's output in $1/tls.log.
+# The test CA and certificates (svc_test_tls), plus the broker's key and chain in one PEM file,
+# Kafka's file-based PEM key store.
 _kafka_tls() {
-  local t=$1/tls
-  mkdir -p "$t"
-  (
-    cd "$t" || exit 1
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-      -subj "/CN=tidal-test-kafka-ca" -keyout ca.key -out ca.pem
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
-      -keyout server.key -out server.csr
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > server.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile server.ext -out server.pem
-    cat server.key server.pem ca.pem > server-keystore.pem
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=tidal-client" \
-      -keyout client.key -out client.csr
-    printf 'extendedKeyUsage=clientAuth\n' > client.ext
-    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile client.ext -out client.pem
-    chmod 644 ./*.key
-  ) > "$1/tls.log" 2>&1
+  svc_test_tls "$1" && cat "$1/tls/server.key" "$1/tls/server.pem" "$1/tls/ca.pem" \
+    > "$1/tls/server-keystore.pem"
 }
 
 svc_start() {

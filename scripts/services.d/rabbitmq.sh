@@ -6,27 +6,6 @@
 # Tests can stop and restart the broker on the same ports with $TIDAL_RABBITMQ_DIR/stop-broker and
 # $TIDAL_RABBITMQ_DIR/start-broker (both keep the pids file right for `services down`).
 
-rabbitmq_tls() {
-  local t=$1/tls
-  mkdir -p "$t"
-  (
-    cd "$t" || exit 1
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-      -subj "/CN=tidal-test-ca" -keyout ca.key -out ca.pem
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
-      -keyout server.key -out server.csr
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile server.ext -out server.pem
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=tidal-client" \
-      -keyout client.key -out client.csr
-    printf 'extendedKeyUsage=clientAuth\n' > client.ext
-    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile client.ext -out client.pem
-    chmod 644 ./*.key
-  ) > "$1/tls.log" 2>&1
-}
-
 svc_start() {
   local dir=$1 name port
   for name in amqp amqps http https dist epmd; do
@@ -34,7 +13,7 @@ svc_start() {
     svc_set "$dir" "$name" "$port"
   done
   mkdir -p "$dir/log" "$dir/mnesia"
-  rabbitmq_tls "$dir" || return 1
+  svc_test_tls "$dir" || return 1
   printf 'tidal-cookie-%s' "$(date +%s%N)" > "$dir/.erlang.cookie"
   chmod 400 "$dir/.erlang.cookie"
   : > "$dir/rabbitmq-env.conf"  # keeps /etc/rabbitmq/rabbitmq-env.conf from being read
