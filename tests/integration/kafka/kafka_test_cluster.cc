@@ -1,5 +1,8 @@
 #include "kafka_test_cluster.h"
 
+#include <chrono>
+#include <thread>
+
 #include <librdkafka/rdkafka.h>
 
 namespace tidal::scalers::testing {
@@ -93,6 +96,19 @@ std::string KafkaTestCluster::produce(const std::string& topic, int32_t partitio
 
 std::string KafkaTestCluster::commit(const std::string& group, const std::string& topic,
                                      int32_t partition, int64_t offset) {
+  // Right after the broker starts, the group coordinator may still be loading __consumer_offsets
+  // ("Coordinator load in progress"): Kafka's retriable answer, retried here for up to 15 s.
+  std::string error;
+  for (int attempt = 0; attempt < 75; ++attempt) {
+    error = commitOnce(group, topic, partition, offset);
+    if (error.find("oordinator") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return error;
+}
+
+std::string KafkaTestCluster::commitOnce(const std::string& group, const std::string& topic,
+                                         int32_t partition, int64_t offset) {
   if (producer_ == nullptr) return "no client";
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(parts, topic.c_str(), partition)->offset = offset;

@@ -23,6 +23,9 @@ class KafkaTestCluster {
                      int64_t offset);
 
  private:
+  std::string commitOnce(const std::string& group, const std::string& topic, int32_t partition,
+                         int64_t offset);
+
   void* producer_ = nullptr;  // rd_kafka_t*: producing and the Admin API
 };
 
