@@ -132,24 +132,41 @@ bool LeaderElector::tryAcquireOrRenew(const std::stop_token& stop) {
 }
 
 void LeaderElector::release() {
-  std::optional<Lease> observed;
   {
     std::lock_guard lock(mu_);
-    observed = observed_;
+    if (!observed_ || observed_->holderIdentity != config_.identity) return;
   }
-  if (!observed || observed->holderIdentity != config_.identity) return;
-  Lease released = *observed;
-  released.holderIdentity.clear();
-  released.leaseDurationSeconds = 1;
-  released.renewTime = config_.clock->now();
-  StatusOr<Json> updated = client_.update(kLeases, config_.leaseNamespace, released.toJson());
-  if (!updated.isOk()) {
-    config_.logger->log(LogLevel::kWarning, "leader-election", "cannot release the lease",
-                        {{"error", updated.status().toString()}});
-    return;
+  // A renewal cut short by stop() may have reached the server after all, so the Lease we saw
+  // last can be one version behind: read it again and retry on a conflict rather than leave
+  // the follower waiting for the lease to expire.
+  Status last = Status::ok();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    StatusOr<Json> current = client_.get(kLeases, config_.leaseNamespace, config_.leaseName);
+    if (!current.isOk()) {
+      last = current.status();
+      continue;
+    }
+    StatusOr<Lease> lease = Lease::decode(*current);
+    if (!lease.isOk()) {
+      last = lease.status();
+      break;
+    }
+    if (lease->holderIdentity != config_.identity) return;  // no longer ours to release
+    Lease released = *lease;
+    released.holderIdentity.clear();
+    released.leaseDurationSeconds = 1;
+    released.renewTime = config_.clock->now();
+    StatusOr<Json> updated = client_.update(kLeases, config_.leaseNamespace, released.toJson());
+    if (updated.isOk()) {
+      StatusOr<Lease> after = Lease::decode(*updated);
+      if (after.isOk()) observe(*after);
+      return;
+    }
+    last = updated.status();
+    if (last.code() != StatusCode::kAborted) break;
   }
-  StatusOr<Lease> after = Lease::decode(*updated);
-  if (after.isOk()) observe(*after);
+  config_.logger->log(LogLevel::kWarning, "leader-election", "cannot release the lease",
+                      {{"error", last.toString()}});
 }
 
 void LeaderElector::setLeading(bool leading) {

@@ -167,6 +167,34 @@ TEST(LeaderElectorTest, ReleaseHandsOverAtOnce) {
   EXPECT_TRUE(b.elector->tryAcquireOrRenew()) << "a released lease is free without waiting";
 }
 
+TEST(LeaderElectorTest, ReleaseAfterARenewalWhoseAnswerWasLost) {
+  // stop() can cut a renewal short after the API server applied it: the elector's last seen
+  // Lease is then one version behind. The release must still free the Lease at once (CI saw
+  // the follower wait for the full lease duration when it did not).
+  FakeClock clock;
+  LeaseServer server;
+  Candidate a("a", server, clock, nullLogger());
+  Candidate b("b", server, clock, nullLogger());
+  ASSERT_TRUE(a.elector->tryAcquireOrRenew());
+  server.bumpVersion();  // the renewal landed; its answer never reached a
+  a.elector->release();
+  EXPECT_EQ(server.lease()["spec"].value("holderIdentity", ""), "");
+  EXPECT_TRUE(b.elector->tryAcquireOrRenew()) << "a released lease is free without waiting";
+}
+
+TEST(LeaderElectorTest, ReleaseLeavesALeaseSomeoneElseHolds) {
+  FakeClock clock;
+  LeaseServer server;
+  Candidate a("a", server, clock, nullLogger());
+  Candidate b("b", server, clock, nullLogger());
+  ASSERT_TRUE(a.elector->tryAcquireOrRenew());
+  EXPECT_FALSE(b.elector->tryAcquireOrRenew()) << "b sees a hold it";
+  clock.advance(seconds(60));  // a's lease expires on b's clock and b takes it
+  ASSERT_TRUE(b.elector->tryAcquireOrRenew());
+  a.elector->release();
+  EXPECT_EQ(server.lease()["spec"].value("holderIdentity", ""), "b");
+}
+
 TEST(LeaderElectorTest, AConcurrentWriteLosesTheRace) {
   FakeClock clock;
   LeaseServer server;
