@@ -136,7 +136,9 @@ int runCli(int argc, char** argv) {
                           "front-proxy CA that signs the aggregator's client certificate "
                           "(default: read kube-system/extension-apiserver-authentication)");
   operatorCmd->add_option("--requestheader-allowed-names", oper.requestHeaderAllowedNames,
-                          "client certificate CNs accepted from the aggregator (default: any)");
+                          "client certificate CNs accepted from the aggregator (default: the "
+                          "names in extension-apiserver-authentication, or any when it lists "
+                          "none)");
   operatorCmd->add_flag("--leader-elect", oper.leaderElect,
                         "elect a leader on a Lease; only the leader scales");
   operatorCmd->add_option("--leader-election-id", oper.leaderElectionId, "the Lease name")

@@ -131,6 +131,14 @@ uint16_t Serving::metricsApiPort() const {
   return metricsApi_ ? metricsApi_->port() : 0;
 }
 
+StatusOr<metrics_server::RequestHeaderAuthConfig> metricsApiAuthFromConfigMap(
+    const api::StringMap& data, const std::vector<std::string>& allowedNamesFlag) {
+  TIDAL_ASSIGN_OR_RETURN(metrics_server::RequestHeaderAuthConfig auth,
+                         metrics_server::requestHeaderAuthFromConfigMap(data));
+  if (!allowedNamesFlag.empty()) auth.allowedNames = allowedNamesFlag;
+  return auth;
+}
+
 std::vector<std::string> generatedCertificateNames(std::string_view ns) {
   std::vector<std::string> names = {"localhost"};
   // keda-operator-metrics-apiserver is the chart's (and KEDA's) metrics Service; the others are
@@ -230,7 +238,8 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
       }
       TIDAL_ASSIGN_OR_RETURN(k8s::ConfigMap config, k8s::ConfigMap::decode(*cm));
       api::StringMap data(config.data.begin(), config.data.end());
-      TIDAL_ASSIGN_OR_RETURN(server.api.auth, metrics_server::requestHeaderAuthFromConfigMap(data));
+      TIDAL_ASSIGN_OR_RETURN(server.api.auth,
+                             metricsApiAuthFromConfigMap(data, options.requestHeaderAllowedNames));
     }
     provider_ = std::make_unique<Provider>(*deps_.handler);
     TIDAL_ASSIGN_OR_RETURN(

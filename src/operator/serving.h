@@ -49,6 +49,12 @@ struct ServingDeps {
 // localhost and the Services of the Helm chart (and KEDA's) in namespace `ns`.
 std::vector<std::string> generatedCertificateNames(std::string_view ns);
 
+// Who the external metrics API accepts, from the data of ConfigMap
+// kube-system/extension-apiserver-authentication; --requestheader-allowed-names, when given,
+// replaces the names kube-apiserver publishes there (as for any aggregated API server).
+StatusOr<metrics_server::RequestHeaderAuthConfig> metricsApiAuthFromConfigMap(
+    const api::StringMap& data, const std::vector<std::string>& allowedNamesFlag);
+
 class Serving {
  public:
   Serving();

@@ -37,5 +37,30 @@ TEST(GeneratedCertificateNamesTest, CoverTheChartsServices) {
                        "keda-operator-metrics-apiserver.autoscaling.svc"));
 }
 
+// The ConfigMap kube-apiserver publishes names the aggregator's CN; --requestheader-allowed-names
+// replaces that list, and without the flag the published names stand.
+TEST(MetricsApiAuthTest, AllowedNamesFlagReplacesThePublishedNames) {
+  const api::StringMap data = {
+      {"requestheader-client-ca-file",
+       "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"},
+      {"requestheader-allowed-names", R"(["front-proxy-client"])"},
+      {"requestheader-username-headers", R"(["X-Remote-User"])"},
+  };
+  StatusOr<metrics_server::RequestHeaderAuthConfig> published =
+      metricsApiAuthFromConfigMap(data, {});
+  ASSERT_TRUE(published.isOk()) << published.status().toString();
+  EXPECT_EQ(published->allowedNames, std::vector<std::string>{"front-proxy-client"});
+
+  StatusOr<metrics_server::RequestHeaderAuthConfig> flagged =
+      metricsApiAuthFromConfigMap(data, {"aggregator-a", "aggregator-b"});
+  ASSERT_TRUE(flagged.isOk()) << flagged.status().toString();
+  EXPECT_EQ(flagged->allowedNames, (std::vector<std::string>{"aggregator-a", "aggregator-b"}));
+  EXPECT_EQ(flagged->usernameHeaders, std::vector<std::string>{"X-Remote-User"});
+  EXPECT_EQ(flagged->clientCaPem, data.at("requestheader-client-ca-file"));
+
+  // Without a CA there is nothing to check the aggregator against, flag or not.
+  EXPECT_FALSE(metricsApiAuthFromConfigMap({}, {"aggregator-a"}).isOk());
+}
+
 }  // namespace
 }  // namespace tidal::op
