@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace tidal::metrics_server {
 namespace {
@@ -26,12 +27,14 @@ class FakeProvider : public ExternalMetricsProvider {
     std::lock_guard lock(mu_);
     calls.push_back({std::string(ns), std::string(scaledObject), std::string(metricName)});
     if (!error.isOk()) return error;
+    std::vector<ExternalMetricValue> found;  // every entry under the key, in order
     for (const auto& [key, value] : metrics) {
       if (key.ns == ns && key.scaledObject == scaledObject &&
           sameMetricName(key.metricName, metricName)) {
-        return std::vector<ExternalMetricValue>{value};
+        found.push_back(value);
       }
     }
+    if (!found.empty()) return found;
     return notFound(
         fmt::format("no metric {} for ScaledObject {}/{}", metricName, ns, scaledObject));
   }
@@ -142,6 +145,39 @@ TEST_F(ExternalMetricsApiTest, LabelsWindowAndProviderTimestamp) {
             R"({"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1",)"
             R"("metadata":{},"items":[{"metricName":"s1-cron","metricLabels":{"zone":"a"},)"
             R"("timestamp":"2025-12-31T23:59:30Z","window":60,"value":"2500m"}]})");
+}
+
+// The list is written as text, not through a JSON tree: strings with quotes, backslashes,
+// control characters, non-ASCII and bytes that are not UTF-8 must still come out as valid JSON
+// that reads back as what the provider gave (invalid bytes as U+FFFD), and several items join.
+TEST_F(ExternalMetricsApiTest, StringsAreEscaped) {
+  const std::string odd = "q\"b\\s\n\t\r\x01\x1f end";
+  provider_.metrics.push_back(
+      {{"team-b", "odd", "s0-odd"},
+       ExternalMetricValue{.metricName = "s0-odd",
+                           .metricLabels = {{"k\"1", odd}, {"zone", "z\xc3\xa9"}},
+                           .value = api::Quantity::fromInt(1)}});
+  provider_.metrics.push_back(
+      {{"team-b", "odd", "s0-odd"},
+       ExternalMetricValue{.metricName = "s0-odd", .value = api::Quantity::fromInt(3)}});
+  provider_.metrics.push_back({{"team-b", "bad", "s0-bad"},
+                               ExternalMetricValue{.metricName = "s0-bad",
+                                                   .metricLabels = {{"v", "a\xff"}},
+                                                   .value = api::Quantity::fromInt(2)}});
+  net::Response r = get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-b/s0-odd",
+                        "labelSelector=scaledobject.keda.sh/name=odd");
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json list = nlohmann::json::parse(r.body);  // throws (fails the test) if invalid
+  ASSERT_EQ(list["items"].size(), 2u) << r.body;
+  EXPECT_EQ(list["items"][0]["metricLabels"]["k\"1"], odd);
+  EXPECT_EQ(list["items"][1]["metricName"], "s0-odd");
+  EXPECT_EQ(list["items"][1]["value"], "3");
+  EXPECT_EQ(list["items"][0]["metricLabels"]["zone"], "z\xc3\xa9");
+  r = get("/apis/external.metrics.k8s.io/v1beta1/namespaces/team-b/s0-bad",
+          "labelSelector=scaledobject.keda.sh/name=bad");
+  ASSERT_EQ(r.status, 200) << r.body;
+  list = nlohmann::json::parse(r.body);
+  EXPECT_EQ(list["items"][0]["metricLabels"]["v"], "a\xef\xbf\xbd");
 }
 
 TEST_F(ExternalMetricsApiTest, CaseInsensitiveMetricNames) {
