@@ -98,6 +98,18 @@ StatusOr<ResolverInput> resolverInputFor(const api::ScaledJob& scaledJob) {
   return out;
 }
 
+Status withDiagnostics(const Status& error, const std::vector<Status>& diagnostics) {
+  if (error.isOk() || diagnostics.empty()) return error;
+  std::string message = error.message();
+  message += " (while resolving its authentication: ";
+  for (size_t i = 0; i < diagnostics.size(); ++i) {
+    if (i > 0) message += "; ";
+    message += diagnostics[i].message();
+  }
+  message += ')';
+  return Status(error.code(), std::move(message));
+}
+
 StatusOr<ResolvedTrigger> resolveTrigger(const ResolverInput& scalable, size_t index,
                                          ResolverSource& source, const ResolverOptions& options) {
   if (index >= scalable.triggers.size()) {

@@ -193,6 +193,11 @@ struct ResolvedTrigger {
 // prefixed with the object and trigger.
 StatusOr<ResolvedTrigger> resolveTrigger(const ResolverInput& scalable, size_t index,
                                          ResolverSource& source, const ResolverOptions& options);
+// A scaler that failed to build, with the resolver's diagnostics that may explain it (a missing
+// TriggerAuthentication, Secret or key usually surfaces as "missing required parameter"):
+// "<error> (while resolving its authentication: <diagnostic>; <diagnostic>)", same code.
+Status withDiagnostics(const Status& error, const std::vector<Status>& diagnostics);
+
 // Resolves every trigger, reading the container env once.
 StatusOr<std::vector<ResolvedTrigger>> resolveTriggers(const ResolverInput& scalable,
                                                        ResolverSource& source,

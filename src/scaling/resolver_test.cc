@@ -168,6 +168,19 @@ TEST(ResolveTrigger, DiagnosticsAreCarried) {
             "apps/rabbit not found");
 }
 
+TEST(ResolveTrigger, DiagnosticsExplainABuildError) {
+  const Status build = invalidArgument("error building scaler for trigger 0 (rabbitmq): no host");
+  EXPECT_EQ(withDiagnostics(build, {}), build);
+  const Status explained = withDiagnostics(
+      build,
+      {notFound("TriggerAuthentication apps/a not found"), notFound("Secret apps/s not found")});
+  EXPECT_EQ(explained.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(explained.message(),
+            "error building scaler for trigger 0 (rabbitmq): no host (while resolving its "
+            "authentication: TriggerAuthentication apps/a not found; Secret apps/s not found)");
+  EXPECT_TRUE(withDiagnostics(Status::ok(), {notFound("x")}).isOk());
+}
+
 TEST(TriggerLocation, Describe) {
   TriggerLocation c{"ScaledJob", "ns", "job", 3, "redis", ""};
   EXPECT_EQ(c.describe(), "ScaledJob ns/job: trigger 3 (redis)");

@@ -246,8 +246,17 @@ Status ScaleHandler::ensureBuilt(Object& object, const api::ScaledObject& so,
         }
         event(so, kEventNormal, "KEDAScalersStarted", fmt::format("Scaler {} is built", spec.type));
       } else {
-        trigger.error = scaler.status().withPrefix(
-            fmt::format("error building scaler for trigger {} ({})", i, spec.type));
+        trigger.error =
+            withDiagnostics(scaler.status().withPrefix(fmt::format(
+                                "error building scaler for trigger {} ({})", i, spec.type)),
+                            resolved->diagnostics);
+      }
+      if (trigger.scaler) {
+        // It built without them (an optional parameter left empty, as KEDA does), but a
+        // reference that points nowhere is worth a warning the user can see.
+        for (const Status& problem : resolved->diagnostics) {
+          event(so, kEventWarning, "TriggerAuthenticationFailed", problem.message());
+        }
       }
     }
     if (!trigger.error.isOk()) {

@@ -311,6 +311,30 @@ TEST_F(ScaledObjectE2E, MissingTargetIsReportedAndOthersKeepWorking) {
   EXPECT_TRUE(waitFor([&] { return replicas("worker").value_or(0) >= 1; }, 20s, 100ms));
 }
 
+// A trigger whose TriggerAuthentication does not exist: the scaler cannot build (no host), and
+// the Ready condition and the KEDAScalerFailed event say why, naming the missing object.
+TEST_F(ScaledObjectE2E, AMissingTriggerAuthenticationIsNamed) {
+  deployment("orphan", 0);
+  Json trigger = rabbitTrigger();
+  trigger["authenticationRef"]["name"] = "no-such-auth";
+  scaledObject("orphan", "orphan", {{"triggers", Json::array({trigger})}});
+  const std::string expected = "TriggerAuthentication " + ns_ + "/no-such-auth not found";
+  std::string message;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        StatusOr<Json> so = client().get(k8s::kScaledObjects, ns_, "orphan");
+        if (!so.isOk()) return false;
+        for (const Json& c : so->value("/status/conditions"_json_pointer, Json::array())) {
+          if (c.value("type", "") == "Ready") message = c.value("message", "");
+        }
+        return message.find(expected) != std::string::npos;
+      },
+      30s, 200ms))
+      << "Ready message: " << message;
+  EXPECT_EQ(condition("orphan", "Ready"), "False/ScaledObjectCheckFailed");
+  EXPECT_TRUE(hasEvent("KEDAScalerFailed"));
+}
+
 // paused-replicas pins the workload and removes the HPA; removing it hands scaling back.
 TEST_F(ScaledObjectE2E, PausedReplicasThenUnpause) {
   deployment("paused", 0);
