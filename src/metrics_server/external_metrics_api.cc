@@ -266,8 +266,18 @@ std::variant<net::Response, MetricQuery> ExternalMetricsApi::route(
 
 net::Response ExternalMetricsApi::answer(const MetricQuery& query,
                                          const std::stop_token& stop) const {
-  StatusOr<std::vector<ExternalMetricValue>> values =
-      provider_.getMetrics(query.ns, query.scaledObject, query.metricName, stop);
+  return render(query, provider_.getMetrics(query.ns, query.scaledObject, query.metricName, stop));
+}
+
+std::optional<net::Response> ExternalMetricsApi::answerNow(const MetricQuery& query) const {
+  std::optional<StatusOr<std::vector<ExternalMetricValue>>> values =
+      provider_.getMetricsNow(query.ns, query.scaledObject, query.metricName);
+  if (!values) return std::nullopt;
+  return render(query, *values);
+}
+
+net::Response ExternalMetricsApi::render(
+    const MetricQuery& query, const StatusOr<std::vector<ExternalMetricValue>>& values) const {
   if (!values.isOk()) {
     logger_.log(k8s::LogLevel::kDebug, "metrics-server", "metric query failed",
                 {{"scaledObject", query.ns + "/" + query.scaledObject},

@@ -78,6 +78,10 @@ class ExternalMetricsApi {
   // Calls the provider and renders its answer or error.
   net::Response answer(const MetricQuery& query, const std::stop_token& stop) const;
 
+  // The provider's getMetricsNow() rendered, or nullopt when it has no answer at hand. Never
+  // blocks (as long as the provider keeps its promise).
+  std::optional<net::Response> answerNow(const MetricQuery& query) const;
+
   // route() then, for a metric query, answer() on the calling thread.
   net::Response handle(const net::Request& request, const std::stop_token& stop = {}) const;
 
@@ -86,6 +90,8 @@ class ExternalMetricsApi {
   ApiOptions options_;
   const Clock& clock_;
   k8s::Logger& logger_;
+  net::Response render(const MetricQuery& query,
+                       const StatusOr<std::vector<ExternalMetricValue>>& values) const;
   std::string apiResourceList_, apiGroup_, apiGroupList_;  // rendered once
 };
 

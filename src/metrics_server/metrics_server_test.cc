@@ -30,10 +30,19 @@ class SlowableProvider : public ExternalMetricsProvider {
       --blocked;
       return Status(StatusCode::kCancelled, "stopped");
     }
+    ++slowPath;
     return std::vector<ExternalMetricValue>{
         {.metricName = std::string(metricName), .value = api::Quantity::fromInt(42)}};
   }
+  // ScaledObject "cached" has its value at hand (7); every other one goes to getMetrics.
+  std::optional<StatusOr<std::vector<ExternalMetricValue>>> getMetricsNow(
+      std::string_view, std::string_view so, std::string_view metricName) override {
+    if (so != "cached") return std::nullopt;
+    return std::vector<ExternalMetricValue>{
+        {.metricName = std::string(metricName), .value = api::Quantity::fromInt(7)}};
+  }
   std::atomic<int> blocked{0};
+  std::atomic<int> slowPath{0};
 };
 
 class MetricsServerTest : public ::testing::Test {
@@ -154,6 +163,36 @@ TEST_F(MetricsServerTest, SlowProviderTimesOutWithoutBlockingOthers) {
   EXPECT_NE(slowReply.body.find("took longer than 300 ms"), std::string::npos) << slowReply.body;
   EXPECT_GE(took, 300ms);
   EXPECT_LT(took, 3s);
+}
+
+// A value at hand is answered on the io thread: even with the only provider thread stuck, a
+// request for it is answered at once, and getMetrics is not called for it.
+TEST_F(MetricsServerTest, ValuesAtHandSkipTheProviderThreads) {
+  auto server = start({.providerThreads = 1, .providerTimeout = 2s});
+  ASSERT_NE(server, nullptr);
+  std::string slow = url(*server,
+                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
+                         "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow");
+  std::thread t([&] { TestClient().get(slow, as("proxy")); });
+  while (provider_.blocked.load() == 0) std::this_thread::sleep_for(1ms);
+  auto start = std::chrono::steady_clock::now();
+  TestReply cached = TestClient().get(url(*server,
+                                          "/apis/external.metrics.k8s.io/v1beta1/namespaces/"
+                                          "default/s0-m?labelSelector=scaledobject.keda.sh%2Fname"
+                                          "%3Dcached"),
+                                      as("proxy"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s) << "not queued behind the stuck call";
+  EXPECT_EQ(provider_.blocked.load(), 1) << "the provider thread was still busy";
+  EXPECT_EQ(cached.status, 200) << cached.body;
+  EXPECT_NE(cached.body.find(R"("metricName":"s0-m")"), std::string::npos) << cached.body;
+  EXPECT_NE(cached.body.find(R"("value":"7")"), std::string::npos) << cached.body;
+  EXPECT_EQ(provider_.slowPath.load(), 0);
+  t.join();
+  // Not at hand: the provider thread answers.
+  TestReply live = TestClient().get(url(*server, kQuery), as("proxy"));
+  EXPECT_EQ(live.status, 200) << live.body;
+  EXPECT_NE(live.body.find(R"("value":"42")"), std::string::npos) << live.body;
+  EXPECT_EQ(provider_.slowPath.load(), 1);
 }
 
 TEST_F(MetricsServerTest, FullQueueAnswers429) {

@@ -61,6 +61,15 @@ class ExternalMetricsProvider {
                                                                 std::string_view scaledObject,
                                                                 std::string_view metricName,
                                                                 const std::stop_token& stop) = 0;
+
+  // The same answer when it is at hand without waiting: called on the HTTP server's io thread
+  // before getMetrics, it must never block (no I/O, no lock that a slow call may hold; try_lock
+  // at most). nullopt means "not at hand": the request then goes to getMetrics on a provider
+  // thread. A cached value answered here saves two thread hand-offs per HPA request.
+  virtual std::optional<StatusOr<std::vector<ExternalMetricValue>>> getMetricsNow(
+      std::string_view /*ns*/, std::string_view /*scaledObject*/, std::string_view /*metricName*/) {
+    return std::nullopt;
+  }
 };
 
 // Metric names compare without regard to ASCII case, as KEDA's strings.EqualFold does.

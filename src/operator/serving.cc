@@ -46,8 +46,20 @@ class Serving::Provider : public metrics_server::ExternalMetricsProvider {
   StatusOr<std::vector<metrics_server::ExternalMetricValue>> getMetrics(
       std::string_view ns, std::string_view scaledObject, std::string_view metricName,
       const std::stop_token& stop) override {
-    StatusOr<std::vector<scalers::MetricValue>> values =
-        handler_.getMetrics(ns, scaledObject, metricName, stop);
+    return convert(handler_.getMetrics(ns, scaledObject, metricName, stop));
+  }
+
+  std::optional<StatusOr<std::vector<metrics_server::ExternalMetricValue>>> getMetricsNow(
+      std::string_view ns, std::string_view scaledObject, std::string_view metricName) override {
+    std::optional<StatusOr<std::vector<scalers::MetricValue>>> values =
+        handler_.getMetricsNow(ns, scaledObject, metricName);
+    if (!values) return std::nullopt;
+    return convert(std::move(*values));
+  }
+
+ private:
+  static StatusOr<std::vector<metrics_server::ExternalMetricValue>> convert(
+      StatusOr<std::vector<scalers::MetricValue>> values) {
     if (!values.isOk()) return values.status();
     std::vector<metrics_server::ExternalMetricValue> out;
     out.reserve(values->size());
@@ -58,7 +70,6 @@ class Serving::Provider : public metrics_server::ExternalMetricsProvider {
     return out;
   }
 
- private:
   scaling::ScaleHandler& handler_;
 };
 

@@ -158,6 +158,13 @@ class TargetReplicaSource : public ReplicaSource {
   const std::stop_token& stop_;
 };
 
+// For a value that did not fail: fallback reads the target only for a failed one.
+class NoReplicas : public ReplicaSource {
+ public:
+  StatusOr<int32_t> currentReplicas() override { return unavailable("replicas are not read here"); }
+  StatusOr<int32_t> readyPods() override { return unavailable("pods are not read here"); }
+};
+
 }  // namespace
 
 ScaleHandler::ScaleHandler(ScaleHandlerDeps deps) : deps_(std::move(deps)) {
@@ -648,6 +655,54 @@ StatusOr<std::vector<scalers::MetricValue>> ScaleHandler::getMetrics(std::string
     return notFound(fmt::format("no matching metrics found for {}", metricName));
   }
   return values;
+}
+
+std::optional<StatusOr<std::vector<scalers::MetricValue>>> ScaleHandler::getMetricsNow(
+    std::string_view ns, std::string_view scaledObject, std::string_view metricName) {
+  std::shared_ptr<const api::ScaledObject> so = deps_.targets->scaledObject(ns, scaledObject);
+  if (!so) return std::nullopt;  // getMetrics words the 404
+  std::shared_ptr<Object> obj = object(ns, scaledObject, false);
+  if (!obj) return std::nullopt;
+  std::unique_lock lock(obj->mu, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;  // a poll or build is running: no waiting here
+  so = newer(so, obj->written);
+  if (!obj->built || obj->built->generation != so->metadata.generation.value_or(0)) {
+    return std::nullopt;
+  }
+  if (api::hasScalingModifiers(so->spec)) return std::nullopt;
+  for (Built::Trigger& trigger : obj->built->triggers) {
+    if (!trigger.error.isOk() || !trigger.useCachedMetrics) continue;
+    for (size_t m = 0; m < trigger.specs.size(); ++m) {
+      const scalers::MetricSpec& spec = trigger.specs[m];
+      if (spec.source != scalers::MetricSpec::Source::kExternal ||
+          !equalsIgnoreCase(spec.metricName, metricName)) {
+        continue;
+      }
+      auto cached = obj->records.find(spec.metricName);
+      if (cached == obj->records.end() || !cached->second.error.isOk() ||
+          cached->second.values.empty()) {
+        return std::nullopt;
+      }
+      // A success resets the metric's fallback health; if that changes the status, the write
+      // belongs to getMetrics.
+      const api::ScaledObjectStatus before = so->status.value_or(api::ScaledObjectStatus{});
+      api::ScaledObjectStatus status = before;
+      ensureInitialized(status.conditions);
+      NoReplicas replicas;
+      FallbackResult fallback =
+          applyFallback(so->spec, status, spec, cached->second.values, replicas);
+      if (statusMergePatch(before, status, {.lastActiveTimeMinStep = deps_.lastActiveRefresh})) {
+        return std::nullopt;
+      }
+      ++metricRequests_;
+      if (deps_.metrics && !fallback.metrics.empty()) {
+        trigger.recorders[m].metric(fallback.metrics.front().value.asDouble());
+        trigger.recorders[m].active(cached->second.active);
+      }
+      return StatusOr<std::vector<scalers::MetricValue>>(std::move(fallback.metrics));
+    }
+  }
+  return std::nullopt;
 }
 
 ScaleHandlerStats ScaleHandler::stats() const {

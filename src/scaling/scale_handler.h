@@ -123,6 +123,15 @@ class ScaleHandler : public ScalableObjects {
                                                          std::string_view metricName,
                                                          const std::stop_token& stop);
 
+  // getMetrics' answer when it can be given without blocking, or nullopt: the value of a
+  // useCachedMetrics trigger already polled successfully, for a ScaledObject without scaling
+  // modifiers, whose scalers are built for its generation, whose lock is free at once, and whose
+  // status the answer would not change (no health or condition update to write). Everything
+  // else (a first request, errors and fallback, live queries) is left to getMetrics. For the
+  // metrics server's io thread.
+  std::optional<StatusOr<std::vector<scalers::MetricValue>>> getMetricsNow(
+      std::string_view ns, std::string_view scaledObject, std::string_view metricName);
+
   // Drops the scalers of ns/name so the next poll or metric request rebuilds them with freshly
   // resolved authentication (a TriggerAuthentication changed). No-op when there are none.
   void invalidate(std::string_view ns, std::string_view name);

@@ -335,6 +335,33 @@ TEST_F(ScaledObjectE2E, AMissingTriggerAuthenticationIsNamed) {
   EXPECT_TRUE(hasEvent("KEDAScalerFailed"));
 }
 
+// useCachedMetrics: the HPA's requests are answered from the value the scale loop polled
+// (on the metrics server's io thread), read here through kube-apiserver's aggregator as the HPA
+// reads it; the value follows the queue at the loop's pace.
+TEST_F(ScaledObjectE2E, CachedMetricsAreServedThroughTheAggregator) {
+  rabbitAuth();
+  deployment("cached", 1);
+  Json trigger = rabbitTrigger();
+  trigger["useCachedMetrics"] = true;
+  readyScaledObject(
+      "cached", "cached",
+      {{"pollingInterval", 1}, {"minReplicaCount", 1}, {"triggers", Json::array({trigger})}});
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  const k8s::GroupVersionResource metric{"external.metrics.k8s.io", "v1beta1",
+                                         "s0-rabbitmq-" + queue_, true};
+  auto value = [&]() -> std::string {
+    StatusOr<k8s::ObjectList> list =
+        client().list(metric, ns_, {.labelSelector = "scaledobject.keda.sh/name=cached"});
+    if (!list.isOk() || list->items.size() != 1)
+      return list.isOk() ? "no items" : list.status().toString();
+    return list->items[0].value("value", "");
+  };
+  std::string seen;
+  EXPECT_TRUE(waitFor([&] { return (seen = value()) == "0"; }, 20s, 200ms)) << seen;
+  amqp.publish(queue_, 12);
+  EXPECT_TRUE(waitFor([&] { return (seen = value()) == "12"; }, 20s, 200ms)) << seen;
+}
+
 // paused-replicas pins the workload and removes the HPA; removing it hands scaling back.
 TEST_F(ScaledObjectE2E, PausedReplicasThenUnpause) {
   deployment("paused", 0);
