@@ -159,8 +159,8 @@ int runCli(int argc, char** argv) {
                           "root directory for ClusterTriggerAuthentication filePath");
   operatorCmd
       ->add_option("--last-active-time-refresh-seconds", lastActiveRefresh,
-                   "write status.lastActiveTime refreshes at most this often (0: every "
-                   "active poll, as KEDA)")
+                   "write status.lastActiveTime refreshes at most this often; decisions "
+                   "use the exact time (0: every active poll, as KEDA)")
       ->capture_default_str();
   operatorCmd->add_option("--log-level", oper.logLevel, "debug, info, warn or error")
       ->capture_default_str();

@@ -68,7 +68,7 @@ struct OperatorOptions {
   std::string filepathAuthRootPath;             // --filepath-auth-root-path
   // status.lastActiveTime refreshes are written at most this often (0: on every active poll, as
   // KEDA does).
-  std::chrono::seconds lastActiveTimeRefresh{0};
+  std::chrono::seconds lastActiveTimeRefresh{300};
 
   // Logging.
   std::string logLevel = "info";

@@ -89,7 +89,7 @@ void deactivate(Decision& d) {
     d.out.action = ScaleAction::kDeactivationBlocked;
     return;
   }
-  if (!cooldownElapsed(d.so, d.now)) {
+  if (!cooldownElapsed(d.so, d.now, d.req.lastActive)) {
     d.out.action = ScaleAction::kCoolingDown;
     d.out.delta.conditions.push_back(cooldownCondition());
     return;
@@ -169,9 +169,12 @@ std::string_view scaleActionName(ScaleAction action) {
   return "Unknown";
 }
 
-bool cooldownElapsed(const api::ScaledObject& object, TimePoint now) {
-  const std::string lastActive = object.status ? object.status->lastActiveTime : "";
-  if (std::optional<TimePoint> last = k8s::parseTime(lastActive)) {
+bool cooldownElapsed(const api::ScaledObject& object, TimePoint now,
+                     std::optional<TimePoint> lastActive) {
+  std::optional<TimePoint> last =
+      k8s::parseTime(object.status ? object.status->lastActiveTime : "");
+  if (lastActive && (!last || *lastActive > *last)) last = lastActive;
+  if (last) {
     const std::chrono::seconds cooldown(api::cooldownPeriodSeconds(object.spec));
     return *last + cooldown < now;
   }

@@ -57,6 +57,10 @@ struct ScaleRequest {
   std::optional<std::vector<k8s::ApiCondition>> hpaConditions;
   // Non-empty for a push-scaler activation: only this metric's triggersActivity entry changes.
   std::string pushMetricName;
+  // When the target was last active as the caller knows it, if later than the stored
+  // status.lastActiveTime (which may lag when refresh writes are rate-limited); the cooldown
+  // counts from the later of the two.
+  std::optional<std::chrono::system_clock::time_point> lastActive;
 };
 
 // What requestScale did.
@@ -103,10 +107,12 @@ struct ScaleOutcome {
 ScaleOutcome requestScale(const ScaleRequest& request, const Clock& clock, ScaleWriter& scale,
                           EventSink& events);
 
-// Whether a target last active at `lastActiveTime` (RFC 3339, "" = never) may be deactivated at
-// `now`: lastActiveTime + cooldownPeriod < now, or, never active, creationTimestamp +
-// initialCooldownPeriod < now. Strict: at exactly the boundary it is still cooling down.
-bool cooldownElapsed(const api::ScaledObject& object, std::chrono::system_clock::time_point now);
+// Whether a target last active at `lastActiveTime` (RFC 3339, "" = never; or `lastActive` when
+// later) may be deactivated at `now`: lastActiveTime + cooldownPeriod < now, or, never active,
+// creationTimestamp + initialCooldownPeriod < now. Strict: at exactly the boundary it is still
+// cooling down.
+bool cooldownElapsed(const api::ScaledObject& object, std::chrono::system_clock::time_point now,
+                     std::optional<std::chrono::system_clock::time_point> lastActive = {});
 
 // The new triggersActivity map: one entry per status.externalMetricNames (stale entries dropped),
 // or, for a push-scaler activation, the old map with only `pushMetricName` updated.

@@ -406,5 +406,24 @@ TEST(CooldownTest, UnparsableTimesCountAsLongAgo) {
   EXPECT_FALSE(cooldownElapsed(so, kNow));  // falls back to creation + initial cooldown
 }
 
+// The caller's own last-active time counts when it is later than the stored one (refresh writes
+// rate-limited), and never makes the cooldown shorter when it is earlier.
+TEST(CooldownTest, TheLaterOfTheStoredAndTheKnownLastActiveTimeCounts) {
+  api::ScaledObject so = makeScaledObject();  // cooldownPeriod 300 s
+  so.status->lastActiveTime = secondsBefore(400);
+  EXPECT_TRUE(cooldownElapsed(so, kNow));
+  EXPECT_FALSE(cooldownElapsed(so, kNow, kNow - std::chrono::seconds(100)))
+      << "active 100 s ago as the loop knows it";
+  EXPECT_TRUE(cooldownElapsed(so, kNow, kNow - std::chrono::seconds(301)));
+  EXPECT_TRUE(cooldownElapsed(so, kNow, kNow - std::chrono::seconds(900)))
+      << "an older known time does not override the stored one";
+  so.status->lastActiveTime = "";
+  so.metadata.creationTimestamp = secondsBefore(10);
+  so.spec.initialCooldownPeriod = 60;
+  EXPECT_FALSE(cooldownElapsed(so, kNow, kNow - std::chrono::seconds(100)));
+  EXPECT_TRUE(cooldownElapsed(so, kNow, kNow - std::chrono::seconds(301)))
+      << "a known last-active time replaces the never-active rule";
+}
+
 }  // namespace
 }  // namespace tidal::scaling

@@ -24,6 +24,7 @@ namespace {
 
 using Json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
+using TimePoint = std::chrono::system_clock::time_point;
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -79,6 +80,9 @@ struct ScaleHandler::Object {
   std::unique_ptr<Built> built;
   std::map<std::string, CachedRecord, std::less<>> records;  // useCachedMetrics
   bool looping = false;
+  // When the target was last active, exactly (status.lastActiveTime may lag behind it); see poll.
+  std::optional<TimePoint> lastActive;
+  bool lastActiveKnown = false;
   std::mutex pushMu;  // guards pushMetric (push threads do not take `mu`)
   std::string pushMetric;
   // The newest copy of the ScaledObject written by tidal itself (the controller's status write
@@ -526,6 +530,17 @@ void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& ru
   SoEventSink events(deps_.events, *so);
   TargetScaleWriter writer(*deps_.client, *so, stop, scaleWrites_);
 
+  // lastActiveTime as this process knows it. With refresh writes rate-limited, the stored time
+  // may lag; on the first poll of an object whose status says Active, the last active moment is
+  // unknown (the writer may have stopped just after it), so the cooldown counts from now: late
+  // rather than early. Transitions always write the exact time (below).
+  if (!object->lastActiveKnown) {
+    object->lastActiveKnown = true;
+    if (deps_.lastActiveRefresh.count() > 0 && isTrue(before.conditions, kConditionActive)) {
+      object->lastActive = deps_.clock->now();
+    }
+  }
+
   std::string pushMetric;
   if (run.requested) {
     std::lock_guard pushLock(object->pushMu);
@@ -584,8 +599,18 @@ void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& ru
   }
   request.currentReplicas = deps_.targets->currentReplicas(*so, stop);
   request.hpaConditions = deps_.targets->hpaConditions(so->metadata.namespace_, hpa);
+  request.lastActive = object->lastActive;
   ScaleOutcome outcome = requestScale(request, *deps_.clock, writer, events);
+  if (outcome.delta.lastActiveTime) object->lastActive = outcome.delta.lastActiveTime;
   applyDelta(status, outcome.delta);
+  if (object->lastActive) {
+    // Every write carries the exact time; a write of a refresh alone is rate-limited by
+    // writeStatus (lastActiveRefresh).
+    std::optional<TimePoint> stored = k8s::parseTime(status.lastActiveTime);
+    if (!stored || *stored < *object->lastActive) {
+      status.lastActiveTime = k8s::formatTime(*object->lastActive);
+    }
+  }
   (void)writeStatus(*object, *so, before, status, stop);
 }
 

@@ -87,8 +87,10 @@ struct ScaleHandlerDeps {
   k8s::Logger* logger = &k8s::stderrLogger();
   std::chrono::milliseconds httpTimeout{3000};
   // Writes of status.lastActiveTime that only refresh it are sent at most this often (KEDA writes
-  // one on every active poll; the value is only read against cooldownPeriod, so a refresh that is
-  // this much fresher than the cooldown loses nothing). Zero writes every refresh, as KEDA.
+  // one on every active poll). Decisions use the exact time kept in memory, every other status
+  // write (the Active transition among them) carries it, and after a restart an object stored as
+  // Active cools down from the restart, so the lag costs nothing but freshness of the stored
+  // value. Zero writes every refresh, as KEDA.
   std::chrono::seconds lastActiveRefresh{0};
 };
 

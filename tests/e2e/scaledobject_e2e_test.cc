@@ -17,6 +17,7 @@
 #include "integration/k8s/cluster.h"
 #include "integration/rabbitmq/rabbitmq_admin.h"
 #include "k8s/client/resource.h"
+#include "k8s/types/object.h"
 
 namespace tidal::e2e {
 namespace {
@@ -472,6 +473,44 @@ TEST_F(ScaledObjectE2E, ScalingModifiersCombineTwoTriggers) {
   EXPECT_TRUE(waitFor([&] { return replicas("composite") == 5; }, 60s, 200ms))
       << "replicas=" << replicas("composite").value_or(-1);
   rabbit_->deleteQueue("/", second);
+}
+
+// status.lastActiveTime refreshes are written at most every --last-active-time-refresh-seconds
+// (300 s by default) instead of on every active poll, but the cooldown still counts from the last
+// active poll, and the move to inactive writes that exact time.
+TEST_F(ScaledObjectE2E, CooldownCountsFromTheLastActivePollNotTheStoredRefresh) {
+  rabbitAuth();
+  deployment("cool", 0);
+  readyScaledObject("cool", "cool",
+                    {{"pollingInterval", 1},
+                     {"cooldownPeriod", 6},
+                     {"maxReplicaCount", 1},
+                     {"triggers", Json::array({rabbitTrigger()})}});
+  auto lastActiveTime = [&]() -> std::string {
+    StatusOr<Json> so = client().get(k8s::kScaledObjects, ns_, "cool");
+    return so.isOk() ? so->value("/status/lastActiveTime"_json_pointer, "") : "";
+  };
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 3);
+  ASSERT_TRUE(waitFor([&] { return replicas("cool") == 1; }, 20s, 100ms));
+  // The polls right after the activation write other changes (conditions, the HPA's), each with
+  // the exact lastActiveTime; then only refreshes are left, and those wait.
+  std::this_thread::sleep_for(3s);
+  const std::string activatedAt = lastActiveTime();
+  ASSERT_FALSE(activatedAt.empty());
+  std::this_thread::sleep_for(10s);  // active for longer than the cooldown
+  EXPECT_EQ(lastActiveTime(), activatedAt) << "a refresh was written on an active poll";
+  purgeQueue();
+  const auto purged = std::chrono::system_clock::now();
+  ASSERT_TRUE(waitFor([&] { return replicas("cool") == 0; }, 30s, 100ms));
+  const auto cooled = std::chrono::system_clock::now() - purged;
+  // With the stored (activation) time the cooldown would have been over at once.
+  EXPECT_GE(cooled, 4s) << "scaled in after "
+                        << std::chrono::duration_cast<std::chrono::milliseconds>(cooled).count()
+                        << " ms";
+  std::optional<k8s::TimePoint> stored = k8s::parseTime(lastActiveTime());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_LT(std::chrono::abs(*stored - purged), 3s) << "stored " << lastActiveTime();
 }
 
 // idleReplicaCount and minReplicaCount: idle at 0 while inactive, straight to the minimum (2)
