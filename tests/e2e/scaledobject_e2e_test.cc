@@ -597,6 +597,35 @@ TEST_F(ScaledObjectE2E, OperatorKilledAndRestartedRecoversState) {
       << "replicas=" << replicas("survivor").value_or(-1);
 }
 
+// The operator is killed while a ScaledObject is active, and the queue drains while it is down.
+// Its stored lastActiveTime is older than the cooldown (refreshes are rate-limited), so counting
+// from it would scale in at once; the restarted operator cannot know when activity really
+// stopped and counts the cooldown from its restart instead.
+TEST_F(ScaledObjectE2E, AfterARestartAnActiveObjectCoolsDownFromTheRestart) {
+  deployment("restarted", 0);
+  rabbitAuth();
+  readyScaledObject("restarted", "restarted",
+                    {{"pollingInterval", 1},
+                     {"cooldownPeriod", 8},
+                     {"maxReplicaCount", 1},
+                     {"triggers", Json::array({rabbitTrigger()})}});
+  testing::AmqpClient amqp(portOf(testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")));
+  amqp.publish(queue_, 3);
+  ASSERT_TRUE(waitFor([&] { return replicas("restarted") == 1; }, 20s, 100ms));
+  std::this_thread::sleep_for(12s);  // active for longer than the cooldown
+
+  OperatorProcess& op = *OperatorEnvironment::op;
+  op.kill();
+  purgeQueue();
+  ASSERT_TRUE(op.start()) << op.tail();
+  Clock::time_point restarted = Clock::now();
+  ASSERT_TRUE(waitFor([&] { return replicas("restarted") == 0; }, 60s, 100ms))
+      << "replicas=" << replicas("restarted").value_or(-1);
+  const double after = secondsSince(restarted);
+  measure("e2e.restart.scale_in_after_s", std::to_string(after));
+  EXPECT_GE(after, 6.0) << "scaled in " << after << " s after the restart";
+}
+
 }  // namespace
 }  // namespace tidal::e2e
 
