@@ -250,7 +250,9 @@ int runOperator(const OperatorOptions& options) {
     return k8s::InformerOptions{.gvr = std::move(gvr),
                                 .namespace_ = options.watchNamespace,
                                 .labelSelector = std::move(selector),
-                                .logger = &k8sLog};
+                                .logger = &k8sLog,
+                                // Nothing here selects from a cache by label.
+                                .indexLabels = false};
   };
   k8s::Informer<api::ScaledObject> scaledObjects(
       client, informerOptions(k8s::kScaledObjects, options.watchLabelSelector));

@@ -9,6 +9,7 @@ InformerBase::InformerBase(Client& client, InformerOptions options, Decoder deco
     : client_(client),
       options_(std::move(options)),
       decoder_(std::move(decoder)),
+      store_(options_.indexLabels),
       state_(*options_.logger, "informer", {{"resource", options_.gvr.toString()}}) {}
 
 InformerBase::~InformerBase() {

@@ -66,6 +66,8 @@ struct InformerOptions {
   const Clock* clock = &SystemClock::instance();  // resync deadlines, watch durations
   Sleeper* sleeper = &RealSleeper::instance();    // backoff waits
   uint64_t seed = 0;                              // for jitter
+  // Keep a label index for select() (see ObjectStore); without it select() scans the cache.
+  bool indexLabels = true;
 };
 
 struct InformerStats {

@@ -83,13 +83,20 @@ std::vector<std::string> names(const std::vector<CachedObject>& objects) {
   return out;
 }
 
-TEST(ObjectStoreTest, IndexesFollowUpdatesAndDeletes) {
-  ObjectStore store;
+// The same answers with the label index and without it (select() then scans).
+class ObjectStoreTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ObjectStoreTest, IndexesFollowUpdatesAndDeletes) {
+  ObjectStore store(GetParam());
+  store.upsert(object("ab", "web", {{"app", "web"}}));  // a namespace that "a" is a prefix of
+  ASSERT_TRUE(store.erase({"ab", "web"}).has_value());
+  store.upsert(object("ab", "other", {{"app", "other"}}));
   store.upsert(object("a", "web", {{"app", "web"}}));
   store.upsert(object("a", "db", {{"app", "db"}}));
   store.upsert(object("b", "web", {{"app", "web"}, {"tier", "front"}}));
-  EXPECT_EQ(store.size(), 3u);
+  EXPECT_EQ(store.size(), 4u);
   EXPECT_EQ(names(store.listNamespace("a")), (std::vector<std::string>{"a/db", "a/web"}));
+  EXPECT_EQ(names(store.listNamespace("ab")), (std::vector<std::string>{"ab/other"}));
   EXPECT_EQ(names(store.select(*LabelSelector::parse("app=web"))),
             (std::vector<std::string>{"a/web", "b/web"}));
   EXPECT_EQ(names(store.select(*LabelSelector::parse("app=web"), "b")),
@@ -112,10 +119,15 @@ TEST(ObjectStoreTest, IndexesFollowUpdatesAndDeletes) {
   EXPECT_TRUE(store.listNamespace("zzz").empty());
 
   std::map<ObjectKey, CachedObject> previous = store.replaceAll({object("c", "x", {})});
-  EXPECT_EQ(previous.size(), 2u);
+  EXPECT_EQ(previous.size(), 3u);
   EXPECT_EQ(names(store.list()), (std::vector<std::string>{"c/x"}));
   EXPECT_TRUE(store.select(*LabelSelector::parse("app=web")).empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(LabelIndex, ObjectStoreTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Indexed" : "Scanned";
+                         });
 
 }  // namespace
 }  // namespace tidal::k8s

@@ -23,12 +23,12 @@ void removeFrom(std::map<std::string, std::set<ObjectKey>, std::less<>>& index,
 }  // namespace
 
 void ObjectStore::indexLocked(const ObjectKey& key, const api::ObjectMeta& meta) {
-  byNamespace_[meta.namespace_].insert(key);
+  if (!indexLabels_) return;
   for (const auto& [k, v] : meta.labels) byLabel_[labelIndexKey(k, v)].insert(key);
 }
 
 void ObjectStore::unindexLocked(const ObjectKey& key, const api::ObjectMeta& meta) {
-  removeFrom(byNamespace_, meta.namespace_, key);
+  if (!indexLabels_) return;
   for (const auto& [k, v] : meta.labels) removeFrom(byLabel_, labelIndexKey(k, v), key);
 }
 
@@ -65,7 +65,6 @@ std::map<ObjectKey, CachedObject> ObjectStore::replaceAll(std::vector<CachedObje
     fresh[key] = std::move(o);
   }
   std::unique_lock lock(mu_);
-  byNamespace_.clear();
   byLabel_.clear();
   for (const auto& [key, o] : fresh) indexLocked(key, *o.meta);
   objects_.swap(fresh);
@@ -90,9 +89,10 @@ std::vector<CachedObject> ObjectStore::list() const {
 std::vector<CachedObject> ObjectStore::listNamespace(std::string_view ns) const {
   std::shared_lock lock(mu_);
   std::vector<CachedObject> out;
-  auto it = byNamespace_.find(ns);
-  if (it == byNamespace_.end()) return out;
-  for (const ObjectKey& key : it->second) out.push_back(objects_.at(key));
+  for (auto it = objects_.lower_bound(ObjectKey{std::string(ns), ""});
+       it != objects_.end() && it->first.namespace_ == ns; ++it) {
+    out.push_back(it->second);
+  }
   return out;
 }
 
@@ -100,17 +100,14 @@ std::vector<CachedObject> ObjectStore::select(const LabelSelector& selector,
                                               std::string_view ns) const {
   std::shared_lock lock(mu_);
   const std::set<ObjectKey>* candidates = nullptr;
-  for (const LabelSelector::Requirement& r : selector.requirements()) {
-    if (r.op != LabelSelector::Op::kEquals) continue;
-    auto it = byLabel_.find(labelIndexKey(r.key, r.values.at(0)));
-    if (it == byLabel_.end()) return {};
-    candidates = &it->second;
-    break;
-  }
-  if (candidates == nullptr && !ns.empty()) {
-    auto it = byNamespace_.find(ns);
-    if (it == byNamespace_.end()) return {};
-    candidates = &it->second;
+  if (indexLabels_) {
+    for (const LabelSelector::Requirement& r : selector.requirements()) {
+      if (r.op != LabelSelector::Op::kEquals) continue;
+      auto it = byLabel_.find(labelIndexKey(r.key, r.values.at(0)));
+      if (it == byLabel_.end()) return {};
+      candidates = &it->second;
+      break;
+    }
   }
   std::vector<CachedObject> out;
   auto consider = [&](const CachedObject& o) {
@@ -119,6 +116,11 @@ std::vector<CachedObject> ObjectStore::select(const LabelSelector& selector,
   };
   if (candidates != nullptr) {
     for (const ObjectKey& key : *candidates) consider(objects_.at(key));
+  } else if (!ns.empty()) {
+    for (auto it = objects_.lower_bound(ObjectKey{std::string(ns), ""});
+         it != objects_.end() && it->first.namespace_ == ns; ++it) {
+      consider(it->second);
+    }
   } else {
     for (const auto& [_, o] : objects_) consider(o);
   }

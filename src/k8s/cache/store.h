@@ -5,9 +5,11 @@
 // type-erased (it holds `const void*` objects and a pointer to their ObjectMeta); Informer<T> gives
 // the typed view.
 //
-// Indexes: by namespace (listNamespace) and by label key=value (select() uses the index of the
-// selector's first equality requirement, then filters the rest), so "the pods of this deployment"
-// does not scan every pod in the cluster.
+// Lookups by namespace (listNamespace) are a range of the key-ordered map. The label index
+// (key=value; select() uses the index of the selector's first equality requirement, then filters
+// the rest, so "the pods of this deployment" does not scan every pod in the cluster) is kept only
+// when asked for: it costs a few hundred bytes per label per object, and the operator's caches of
+// ScaledObjects, HPAs and workloads never select by label. Without it select() scans.
 //
 // Thread-safe: many readers, one writer (the informer), under a shared mutex.
 #pragma once
@@ -36,6 +38,8 @@ struct CachedObject {
 
 class ObjectStore {
  public:
+  explicit ObjectStore(bool indexLabels = true) : indexLabels_(indexLabels) {}
+
   // Inserts or replaces; returns the previous version, if any.
   std::optional<CachedObject> upsert(CachedObject object);
   // Removes; returns what was there, if anything.
@@ -55,9 +59,9 @@ class ObjectStore {
   void indexLocked(const ObjectKey& key, const api::ObjectMeta& meta);
   void unindexLocked(const ObjectKey& key, const api::ObjectMeta& meta);
 
+  const bool indexLabels_;
   mutable std::shared_mutex mu_;
-  std::map<ObjectKey, CachedObject> objects_;
-  std::map<std::string, std::set<ObjectKey>, std::less<>> byNamespace_;
+  std::map<ObjectKey, CachedObject> objects_;  // ordered by namespace, then name
   std::map<std::string, std::set<ObjectKey>, std::less<>> byLabel_;  // "key=value"
 };
 
