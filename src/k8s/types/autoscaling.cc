@@ -45,7 +45,6 @@ StatusOr<HorizontalPodAutoscaler> HorizontalPodAutoscaler::decode(const Json& js
   top.object("status", [&](api::ObjectReader& status) {
     status.int32("currentReplicas", hpa.currentReplicas);
     status.int32("desiredReplicas", hpa.desiredReplicas);
-    status.raw("currentMetrics", hpa.currentMetrics);
     hpa.conditions = readConditions(status);
   });
   TIDAL_RETURN_IF_ERROR(decodeStatus(issues, "HorizontalPodAutoscaler", json));
