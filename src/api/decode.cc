@@ -273,7 +273,7 @@ void ObjectReader::error(std::string_view key, std::string message) {
 }
 
 Json ObjectReader::remaining(bool reportUnknown) {
-  Json out = Json::object();
+  Json out;  // null unless a key is left: most objects have none, and {} would allocate
   if (object_ == nullptr) return out;
   for (const auto& [k, v] : object_->items()) {
     if (std::find(seen_.begin(), seen_.end(), k) != seen_.end()) continue;

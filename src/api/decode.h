@@ -88,8 +88,8 @@ class ObjectReader {
   // Records an error about `key` of this object.
   void error(std::string_view key, std::string message);
 
-  // The keys no accessor read, as a JSON object; with `reportUnknown` each is reported as a
-  // warning "unknown field".
+  // The keys no accessor read, as a JSON object (null when there are none); with `reportUnknown`
+  // each is reported as a warning "unknown field".
   Json remaining(bool reportUnknown = true);
 
  private:

@@ -8,7 +8,9 @@
 // decoded object gives back what the user wrote.
 //
 // Fields tidal does not model are kept in each struct's `unknown` member and written back on
-// encoding, so a round trip through tidal loses nothing that Kubernetes would keep.
+// encoding, so a round trip through tidal loses nothing that Kubernetes would keep. `unknown` is
+// null, not {}, when there is nothing to keep: an empty JSON object allocates, and informer
+// caches hold tens of these structs per ScaledObject.
 //
 // Decoding and encoding live in codec.h; validation in validation.h.
 #pragma once
@@ -44,7 +46,7 @@ struct ObjectMeta {
   StringMap annotations;
   std::vector<std::string> finalizers;
   Json ownerReferences;  // kept verbatim (null when absent)
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // A status condition as KEDA writes it: no timestamps.
@@ -53,13 +55,13 @@ struct Condition {
   std::string status;  // "True", "False" or "Unknown"
   std::string reason;
   std::string message;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct AuthenticationRef {
   std::string name;
   std::string kind;  // "" means TriggerAuthentication
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // One entry of spec.triggers, shared by ScaledObject and ScaledJob.
@@ -70,7 +72,7 @@ struct ScaleTrigger {
   std::optional<AuthenticationRef> authenticationRef;
   std::string metricType;  // "" (AverageValue), "AverageValue", "Value" or "Utilization"
   bool useCachedMetrics = false;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // autoscaling/v2 HPAScalingPolicy.
@@ -78,7 +80,7 @@ struct HpaScalingPolicy {
   std::string type;  // "Pods" or "Percent"
   int32_t value = 0;
   int32_t periodSeconds = 0;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // autoscaling/v2 HPAScalingRules.
@@ -88,20 +90,20 @@ struct HpaScalingRules {
   std::vector<HpaScalingPolicy> policies;
   bool hasPolicies = false;              // "policies" was present (possibly empty)
   std::optional<std::string> tolerance;  // a Quantity
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // autoscaling/v2 HorizontalPodAutoscalerBehavior.
 struct HpaBehavior {
   std::optional<HpaScalingRules> scaleUp;
   std::optional<HpaScalingRules> scaleDown;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct HorizontalPodAutoscalerConfig {
   std::string name;
   std::optional<HpaBehavior> behavior;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScalingModifiers {
@@ -109,21 +111,21 @@ struct ScalingModifiers {
   std::string target;            // parsed as a float
   std::string activationTarget;  // parsed as a float; "" means 0
   std::string metricType;        // "" means AverageValue
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct AdvancedConfig {
   std::optional<HorizontalPodAutoscalerConfig> horizontalPodAutoscalerConfig;
   std::optional<ScalingModifiers> scalingModifiers;
   bool restoreToOriginalReplicaCount = false;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct Fallback {
   int32_t failureThreshold = 0;
   int32_t replicas = 0;
   std::string behavior;  // "" means static (the CRD defaults it)
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaleTargetRef {
@@ -131,7 +133,7 @@ struct ScaleTargetRef {
   std::string apiVersion;  // "" means apps/v1
   std::string kind;        // "" means Deployment
   std::string envSourceContainerName;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledObjectSpec {
@@ -145,7 +147,7 @@ struct ScaledObjectSpec {
   std::optional<AdvancedConfig> advanced;
   std::vector<ScaleTrigger> triggers;
   std::optional<Fallback> fallback;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct GroupVersionKindResource {
@@ -153,18 +155,18 @@ struct GroupVersionKindResource {
   std::string version;
   std::string kind;
   std::string resource;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct HealthStatus {
   std::optional<int32_t> numberOfFailures;
   std::string status;  // "Happy" or "Failing"
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct TriggerActivity {
   bool isActive = false;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledObjectStatus {
@@ -182,20 +184,20 @@ struct ScaledObjectStatus {
   std::string hpaName;
   std::string triggersTypes;
   std::string authenticationsTypes;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledObject {
   ObjectMeta metadata;
   ScaledObjectSpec spec;
   std::optional<ScaledObjectStatus> status;
-  Json unknown = Json::object();  // top-level keys other than apiVersion/kind/metadata/spec/status
+  Json unknown;  // top-level keys other than apiVersion/kind/metadata/spec/status
 };
 
 struct Rollout {
   std::string strategy;           // "", "gradual" or "immediate"
   std::string propagationPolicy;  // "", "foreground" or "background"
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScalingStrategy {
@@ -204,7 +206,7 @@ struct ScalingStrategy {
   std::string customScalingRunningJobPercentage;
   std::vector<std::string> pendingPodConditions;
   std::string multipleScalersCalculation;  // "", "min", "avg", "sum" or "max"
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledJobSpec {
@@ -219,7 +221,7 @@ struct ScaledJobSpec {
   std::optional<int32_t> maxReplicaCount;
   std::optional<ScalingStrategy> scalingStrategy;
   std::vector<ScaleTrigger> triggers;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledJobStatus {
@@ -230,14 +232,14 @@ struct ScaledJobStatus {
   std::string authenticationsTypes;
   std::vector<std::string> externalMetricNames;
   std::map<std::string, TriggerActivity, std::less<>> triggersActivity;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct ScaledJob {
   ObjectMeta metadata;
   ScaledJobSpec spec;
   std::optional<ScaledJobStatus> status;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct PodIdentity {
@@ -248,7 +250,7 @@ struct PodIdentity {
   std::optional<std::string> roleArn;
   std::optional<std::string> externalID;
   std::optional<std::string> identityOwner;  // keda or workload
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // secretTargetRef[] and configMapTargetRef[] entries.
@@ -256,20 +258,20 @@ struct TargetRef {
   std::string parameter;
   std::string name;
   std::string key;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct AuthEnvironment {
   std::string parameter;
   std::string name;
   std::string containerName;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct BoundServiceAccountToken {
   std::string parameter;
   std::string serviceAccountName;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct OAuth2 {
@@ -279,7 +281,7 @@ struct OAuth2 {
   std::string tokenUrl;
   std::vector<std::string> scopes;
   StringMap tokenUrlParams;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct TriggerAuthenticationSpec {
@@ -295,13 +297,13 @@ struct TriggerAuthenticationSpec {
   Json azureKeyVault;
   Json gcpSecretManager;
   Json awsSecretManager;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 struct TriggerAuthenticationStatus {
   std::string scaledobjects;
   std::string scaledjobs;
-  Json unknown = Json::object();
+  Json unknown;
 };
 
 // Both TriggerAuthentication (namespaced) and ClusterTriggerAuthentication (cluster-scoped).
@@ -310,7 +312,7 @@ struct TriggerAuthentication {
   ObjectMeta metadata;
   TriggerAuthenticationSpec spec;
   std::optional<TriggerAuthenticationStatus> status;
-  Json unknown = Json::object();
+  Json unknown;
 
   const char* kind() const {
     return clusterScoped ? "ClusterTriggerAuthentication" : "TriggerAuthentication";
