@@ -537,7 +537,7 @@ void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& ru
   if (!object->lastActiveKnown) {
     object->lastActiveKnown = true;
     if (deps_.lastActiveRefresh.count() > 0 && isTrue(before.conditions, kConditionActive)) {
-      object->lastActive = deps_.clock->now();
+      object->lastActive = std::chrono::floor<std::chrono::seconds>(deps_.clock->now());
     }
   }
 
@@ -601,7 +601,12 @@ void ScaleHandler::poll(const std::shared_ptr<Object>& object, const RunInfo& ru
   request.hpaConditions = deps_.targets->hpaConditions(so->metadata.namespace_, hpa);
   request.lastActive = object->lastActive;
   ScaleOutcome outcome = requestScale(request, *deps_.clock, writer, events);
-  if (outcome.delta.lastActiveTime) object->lastActive = outcome.delta.lastActiveTime;
+  if (outcome.delta.lastActiveTime) {
+    // Whole seconds, as the stored RFC 3339 time has and KEDA compares: with an exact time the
+    // strict cooldown check fails at the poll where the stored one passes (polls keep their phase),
+    // and scale-in came one polling interval later than KEDA's.
+    object->lastActive = std::chrono::floor<std::chrono::seconds>(*outcome.delta.lastActiveTime);
+  }
   applyDelta(status, outcome.delta);
   if (object->lastActive) {
     // Every write carries the exact time; a write of a refresh alone is rate-limited by
