@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "k8s/cache/label_selector.h"
 #include "k8s/types/object.h"
+#include "observability/logger.h"
 
 namespace tidal::metrics_server {
 namespace {
@@ -50,47 +51,10 @@ net::Response failure(int code, std::string_view message) {
   return net::Response{.status = code, .contentType = std::string(kJson), .body = body.dump()};
 }
 
-// `text` as a JSON string literal. Bytes that are not valid UTF-8 become U+FFFD, as
-// nlohmann::json's dump with error_handler_t::replace writes them.
+// `text` as a JSON string literal (invalid UTF-8 becomes U+FFFD).
 void appendJsonString(std::string& out, std::string_view text) {
-  bool ascii = true;
-  for (unsigned char c : text) {
-    if (c >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (!ascii) {
-    out += nlohmann::json(std::string(text))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
   out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
+  obs::appendJsonEscaped(out, text);
   out += '"';
 }
 

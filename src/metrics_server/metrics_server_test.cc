@@ -105,6 +105,11 @@ constexpr std::string_view kQuery =
     "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/s0-rabbitmq-hello"
     "?labelSelector=scaledobject.keda.sh%2Fname%3Dweb";
 
+// A query the provider blocks on until its stop token fires.
+constexpr std::string_view kSlowQuery =
+    "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
+    "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow";
+
 TEST_F(MetricsServerTest, AggregatorCertificateIsRequiredForApis) {
   auto server = start({});
   ASSERT_NE(server, nullptr);
@@ -143,9 +148,7 @@ TEST_F(MetricsServerTest, AggregatorCertificateIsRequiredForApis) {
 TEST_F(MetricsServerTest, SlowProviderTimesOutWithoutBlockingOthers) {
   auto server = start({.providerThreads = 1, .providerTimeout = 300ms});
   ASSERT_NE(server, nullptr);
-  std::string slow = url(*server,
-                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
-                         "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow");
+  std::string slow = url(*server, kSlowQuery);
   TestReply slowReply;
   auto start = std::chrono::steady_clock::now();
   std::thread t([&] {
@@ -170,9 +173,7 @@ TEST_F(MetricsServerTest, SlowProviderTimesOutWithoutBlockingOthers) {
 TEST_F(MetricsServerTest, ValuesAtHandSkipTheProviderThreads) {
   auto server = start({.providerThreads = 1, .providerTimeout = 2s});
   ASSERT_NE(server, nullptr);
-  std::string slow = url(*server,
-                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
-                         "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow");
+  std::string slow = url(*server, kSlowQuery);
   std::thread t([&] { TestClient().get(slow, as("proxy")); });
   while (provider_.blocked.load() == 0) std::this_thread::sleep_for(1ms);
   auto start = std::chrono::steady_clock::now();
@@ -198,9 +199,7 @@ TEST_F(MetricsServerTest, ValuesAtHandSkipTheProviderThreads) {
 TEST_F(MetricsServerTest, FullQueueAnswers429) {
   auto server = start({.providerThreads = 1, .maxQueuedQueries = 1, .providerTimeout = 1s});
   ASSERT_NE(server, nullptr);
-  std::string slow = url(*server,
-                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
-                         "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow");
+  std::string slow = url(*server, kSlowQuery);
   std::vector<long> statuses(2);  // NOLINT(google-runtime-int)
   std::vector<std::thread> threads;
   threads.emplace_back([&] { statuses[0] = TestClient().get(slow, as("proxy")).status; });
@@ -218,9 +217,7 @@ TEST_F(MetricsServerTest, FullQueueAnswers429) {
 TEST_F(MetricsServerTest, StopWithAQueryInFlight) {
   auto server = start({.providerThreads = 1, .providerTimeout = 10s});
   ASSERT_NE(server, nullptr);
-  std::string slow = url(*server,
-                         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/m"
-                         "?labelSelector=scaledobject.keda.sh%2Fname%3Dslow");
+  std::string slow = url(*server, kSlowQuery);
   std::thread t([&] { TestClient().get(slow, as("proxy")); });
   while (provider_.blocked.load() == 0) std::this_thread::sleep_for(1ms);
   auto start = std::chrono::steady_clock::now();
