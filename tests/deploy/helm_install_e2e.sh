@@ -48,8 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-p_metrics=$(free_port) p_probes=$(free_port) p_api=$(free_port) p_webhook=$(free_port)
+free_port() { "$root/scripts/free-port" "$@"; }
+read -r p_metrics p_probes p_api p_webhook <<< "$(free_port 4 | tr '\n' ' ')"
 version=$(sed -n 's/^appVersion: "\(.*\)"/\1/p' "$root/deploy/helm/tidal/Chart.yaml")
 
 cat > "$work/images.yaml" <<YAML
