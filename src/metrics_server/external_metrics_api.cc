@@ -138,6 +138,7 @@ net::Response statusResponse(const Status& status) {
 ExternalMetricsApi::ExternalMetricsApi(ExternalMetricsProvider& provider, ApiOptions options,
                                        const Clock& clock, k8s::Logger& logger)
     : provider_(provider), options_(std::move(options)), clock_(clock), logger_(logger) {
+  if (options_.auth) auth_ = std::make_shared<const RequestHeaderAuthConfig>(*options_.auth);
   OrderedJson resources = OrderedJson::array();
   for (const std::string& name : options_.discoveryResources) {
     resources.push_back({{"name", name},
@@ -162,6 +163,22 @@ ExternalMetricsApi::ExternalMetricsApi(ExternalMetricsProvider& provider, ApiOpt
   apiGroup_ = typedGroup.dump();
 }
 
+std::shared_ptr<const RequestHeaderAuthConfig> ExternalMetricsApi::currentAuth() const {
+  std::lock_guard lock(authMutex_);
+  return auth_;
+}
+
+Status ExternalMetricsApi::updateAuth(RequestHeaderAuthConfig auth) {
+  std::lock_guard lock(authMutex_);
+  if (!auth_) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the metrics API runs without front-proxy authentication; it cannot be turned "
+                  "on while running");
+  }
+  auth_ = std::make_shared<const RequestHeaderAuthConfig>(std::move(auth));
+  return Status::ok();
+}
+
 std::variant<net::Response, MetricQuery> ExternalMetricsApi::route(
     const net::Request& request) const {
   std::string_view path = request.path;
@@ -171,8 +188,8 @@ std::variant<net::Response, MetricQuery> ExternalMetricsApi::route(
     }
     return net::Response{.status = 200, .body = "ok"};
   }
-  if (options_.auth) {
-    StatusOr<Caller> caller = authenticateProxy(request, *options_.auth);
+  if (std::shared_ptr<const RequestHeaderAuthConfig> auth = currentAuth()) {
+    StatusOr<Caller> caller = authenticateProxy(request, *auth);
     if (!caller.isOk()) {
       logger_.log(k8s::LogLevel::kDebug, "metrics-server", "request rejected",
                   {{"path", std::string(path)},

@@ -31,6 +31,8 @@
 // Thread-safety: all methods are const and safe to call concurrently.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -85,9 +87,18 @@ class ExternalMetricsApi {
   // route() then, for a metric query, answer() on the calling thread.
   net::Response handle(const net::Request& request, const std::stop_token& stop = {}) const;
 
+  // Replaces the allowed names and user/group headers checked from the next request on (the
+  // front-proxy CA is the TLS layer's: see MetricsServer::updateAuth). kFailedPrecondition when
+  // the API was built without authentication. Thread-safe.
+  Status updateAuth(RequestHeaderAuthConfig auth);
+
  private:
+  std::shared_ptr<const RequestHeaderAuthConfig> currentAuth() const;
+
   ExternalMetricsProvider& provider_;
   ApiOptions options_;
+  mutable std::mutex authMutex_;
+  std::shared_ptr<const RequestHeaderAuthConfig> auth_;  // null: no authentication
   const Clock& clock_;
   k8s::Logger& logger_;
   net::Response render(const MetricQuery& query,

@@ -53,6 +53,8 @@ class MetricsServer::State {
     }
   }
 
+  Status updateAuth(RequestHeaderAuthConfig auth) { return api_.updateAuth(std::move(auth)); }
+
  private:
   ExternalMetricsApi api_;
   DeadlinePool pool_;
@@ -112,6 +114,12 @@ void MetricsServer::stop() {
   // answers go to connections that no longer exist and are dropped).
   if (http_) http_->stop();
   state_.reset();
+}
+
+Status MetricsServer::updateAuth(RequestHeaderAuthConfig auth) {
+  std::shared_ptr<State> state = state_;
+  if (!state) return Status(StatusCode::kFailedPrecondition, "the metrics server has stopped");
+  return state->updateAuth(std::move(auth));
 }
 
 uint16_t MetricsServer::port() const {

@@ -62,6 +62,12 @@ class MetricsServer {
   uint16_t port() const;
   std::string address() const;
   void stop();
+
+  // New allowed names and user/group headers for the aggregator's requests, from the next
+  // request on. A new front-proxy CA goes into the file `auth.clientCaFile` named at start: the
+  // TLS layer reloads it on its own (net::TlsOptions::reloadInterval). kFailedPrecondition
+  // without authentication or after stop(). Any thread, but not concurrently with stop().
+  Status updateAuth(RequestHeaderAuthConfig auth);
   net::HttpServer& httpServer() { return *http_; }
 
  private:

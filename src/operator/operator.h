@@ -45,9 +45,12 @@ struct OperatorOptions {
   // do not exist, a self-signed certificate is generated at start.
   std::string certDir = "/certs";
   // The front-proxy CA that signs the aggregator's client certificate. "" reads it from
-  // kube-system/extension-apiserver-authentication.
+  // kube-system/extension-apiserver-authentication, and again every frontProxyRefresh, so a
+  // rotated CA or changed names are trusted without a restart (a file given here is reloaded when
+  // it changes, like the serving certificate).
   std::string requestHeaderClientCaFile;
   std::vector<std::string> requestHeaderAllowedNames;
+  std::chrono::milliseconds frontProxyRefresh = std::chrono::seconds(60);
   std::string minTlsVersion = "1.2";  // KEDA_SERVICE_MIN_TLS_VERSION / KEDA_HTTP_MIN_TLS_VERSION
 
   // Leader election.

@@ -1,7 +1,9 @@
 #include "operator/serving.h"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -196,6 +198,36 @@ StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& opt
   return *servingTls_;
 }
 
+// The front-proxy trust kube-apiserver publishes, kept by frontProxyTrust_ (its CA in a file of
+// the server's, so a rotated CA is reloaded like a certificate).
+StatusOr<metrics_server::RequestHeaderAuthConfig> Serving::frontProxyTrustFromConfigMap(
+    const OperatorOptions& options) {
+  k8s::Client* client = deps_.client;
+  metrics_server::FrontProxyTrust::Fetch fetch = [client,
+                                                  names = options.requestHeaderAllowedNames]()
+      -> StatusOr<metrics_server::RequestHeaderAuthConfig> {
+    StatusOr<Json> cm =
+        client->get(k8s::kConfigMaps, "kube-system", "extension-apiserver-authentication");
+    if (!cm.isOk()) {
+      return cm.status().withPrefix(
+          "reading the front-proxy CA from kube-system/extension-apiserver-authentication "
+          "(or give --requestheader-client-ca-file)");
+    }
+    TIDAL_ASSIGN_OR_RETURN(k8s::ConfigMap config, k8s::ConfigMap::decode(*cm));
+    api::StringMap data(config.data.begin(), config.data.end());
+    return metricsApiAuthFromConfigMap(data, names);
+  };
+  char tmpl[] = "/tmp/tidal-front-proxy-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    return unavailable("cannot create a directory for the front-proxy CA");
+  }
+  trustDir_ = tmpl;
+  TIDAL_ASSIGN_OR_RETURN(
+      frontProxyTrust_, metrics_server::FrontProxyTrust::create(
+                            trustDir_ + "/front-proxy-ca.crt", std::move(fetch), *deps_.k8sLogger));
+  return frontProxyTrust_->config();
+}
+
 Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
   deps_ = std::move(deps);
   obs::Registry* registry = deps_.registry;
@@ -240,22 +272,24 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
                                                   options.requestHeaderClientCaFile,
                                                   options.requestHeaderAllowedNames));
     } else {
-      StatusOr<Json> cm =
-          deps_.client->get(k8s::kConfigMaps, "kube-system", "extension-apiserver-authentication");
-      if (!cm.isOk()) {
-        return cm.status().withPrefix(
-            "reading the front-proxy CA from kube-system/extension-apiserver-authentication "
-            "(or give --requestheader-client-ca-file)");
-      }
-      TIDAL_ASSIGN_OR_RETURN(k8s::ConfigMap config, k8s::ConfigMap::decode(*cm));
-      api::StringMap data(config.data.begin(), config.data.end());
-      TIDAL_ASSIGN_OR_RETURN(server.api.auth,
-                             metricsApiAuthFromConfigMap(data, options.requestHeaderAllowedNames));
+      TIDAL_ASSIGN_OR_RETURN(server.api.auth, frontProxyTrustFromConfigMap(options));
     }
     provider_ = std::make_unique<Provider>(*deps_.handler);
     TIDAL_ASSIGN_OR_RETURN(
         metricsApi_, metrics_server::MetricsServer::start(server, *provider_, *deps_.k8sLogger));
     deps_.log.info("serving external.metrics.k8s.io", {{"address", metricsApi_->address()}});
+    if (frontProxyTrust_ && options.frontProxyRefresh.count() > 0) {
+      trustRefresher_ =
+          std::jthread([this, every = options.frontProxyRefresh](std::stop_token stop) {
+            std::mutex mutex;
+            std::condition_variable_any wake;
+            std::unique_lock lock(mutex);
+            // Sleeps `every`, or until stop() asks: the predicate only ever sees the stop.
+            while (!wake.wait_for(lock, stop, every, [&stop] { return stop.stop_requested(); })) {
+              frontProxyTrust_->refresh(*metricsApi_);
+            }
+          });
+    }
   }
   if (!options.webhookBindAddress.empty()) {
     TIDAL_ASSIGN_OR_RETURN(net::TlsOptions tls, servingCertificate(options));
@@ -287,6 +321,10 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
 }
 
 void Serving::stop() {
+  if (trustRefresher_.joinable()) {
+    trustRefresher_.request_stop();
+    trustRefresher_.join();
+  }
   if (webhook_) webhook_->stop();
   if (metricsApi_) metricsApi_->stop();
   if (healthHttp_) healthHttp_->stop();
@@ -295,6 +333,11 @@ void Serving::stop() {
     std::error_code ec;
     std::filesystem::remove_all(generatedCertDir_, ec);
     generatedCertDir_.clear();
+  }
+  if (!trustDir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(trustDir_, ec);
+    trustDir_.clear();
   }
 }
 

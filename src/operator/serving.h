@@ -4,18 +4,21 @@
 // The HTTPS servers share one serving certificate: <certDir>/tls.crt and tls.key when they exist
 // (reloaded when they change, e.g. a cert-manager Secret), or a self-signed pair generated at
 // start and written to a temporary directory. The metrics API authenticates the aggregator with
-// the front-proxy CA from a file or from kube-system/extension-apiserver-authentication.
+// the front-proxy CA from a file or from kube-system/extension-apiserver-authentication, which is
+// read again every OperatorOptions::frontProxyRefresh (metrics_server/front_proxy_trust.h).
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/status.h"
 #include "k8s/cache/informer.h"
 #include "k8s/client/client.h"
 #include "k8s/types/apps.h"
 #include "k8s/types/autoscaling.h"
+#include "metrics_server/front_proxy_trust.h"
 #include "metrics_server/metrics_server.h"
 #include "net/http_server.h"
 #include "observability/keda_metrics.h"
@@ -69,6 +72,8 @@ class Serving {
   class WebhookCluster;
   class WebhookObservers;
   StatusOr<net::TlsOptions> servingCertificate(const OperatorOptions& options);
+  StatusOr<metrics_server::RequestHeaderAuthConfig> frontProxyTrustFromConfigMap(
+      const OperatorOptions& options);
 
   ServingDeps deps_;
   std::unique_ptr<Provider> provider_;
@@ -81,6 +86,9 @@ class Serving {
   std::unique_ptr<net::HttpServer> webhook_;
   std::string generatedCertDir_;
   std::optional<net::TlsOptions> servingTls_;  // the generated certificate, made once
+  std::string trustDir_;                       // the front-proxy CA read from the ConfigMap
+  std::unique_ptr<metrics_server::FrontProxyTrust> frontProxyTrust_;
+  std::jthread trustRefresher_;
 };
 
 }  // namespace tidal::op
