@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -69,10 +70,12 @@ std::string httpGet(const std::string& url) {
 }
 
 OperatorProcess::OperatorProcess(std::string binary, std::string kubeconfig,
-                                 std::vector<std::string> extraArgs)
+                                 std::vector<std::string> extraArgs,
+                                 std::vector<std::string> extraEnv)
     : binary_(std::move(binary)),
       kubeconfig_(std::move(kubeconfig)),
-      extraArgs_(std::move(extraArgs)) {
+      extraArgs_(std::move(extraArgs)),
+      extraEnv_(std::move(extraEnv)) {
   char tmpl[] = "/tmp/tidal-operator-log-XXXXXX";
   int fd = mkstemp(tmpl);
   if (fd >= 0) close(fd);
@@ -122,6 +125,7 @@ bool OperatorProcess::start() {
     int fd = open(logFile_.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
+    for (std::string& e : extraEnv_) putenv(e.data());  // the child's own copy: it stays alive
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -168,6 +172,11 @@ void OperatorProcess::kill() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+std::string OperatorProcess::log() const {
+  std::ifstream in(logFile_);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string OperatorProcess::tail(size_t lines) const {

@@ -19,9 +19,10 @@ int freePort();
 
 class OperatorProcess {
  public:
-  // `binary` is the tidal executable; `extraArgs` are appended to `tidal operator`.
+  // `binary` is the tidal executable; `extraArgs` are appended to `tidal operator`; `extraEnv`
+  // ("NAME=value") is added to the environment the child inherits.
   OperatorProcess(std::string binary, std::string kubeconfig,
-                  std::vector<std::string> extraArgs = {});
+                  std::vector<std::string> extraArgs = {}, std::vector<std::string> extraEnv = {});
   ~OperatorProcess();  // stop()
 
   // Starts the process and waits for /readyz (up to 60 s). False when it exited or never got ready.
@@ -38,6 +39,8 @@ class OperatorProcess {
   int webhookPort() const { return webhookPort_; }
   const std::string& logFile() const { return logFile_; }
   const std::string& caPem() const { return caPem_; }
+  // The whole log.
+  std::string log() const;
   // The last `lines` lines of the log.
   std::string tail(size_t lines = 60) const;
   // GET http://127.0.0.1:<metricsPort>/metrics.
@@ -47,6 +50,7 @@ class OperatorProcess {
   std::string binary_;
   std::string kubeconfig_;
   std::vector<std::string> extraArgs_;
+  std::vector<std::string> extraEnv_;
   std::string logFile_;
   std::string certDir_;
   std::string caPem_;
