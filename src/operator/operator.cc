@@ -641,7 +641,10 @@ int runOperator(const OperatorOptions& options) {
       nextTrim = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     }
   }
-  log.info(lostLeadership ? "leadership lost; exiting" : "stopping");
+  // Decided here: elector->stop() below releases the Lease and so calls onStoppedLeading too,
+  // which must not turn a clean stop (a rolling update, SIGTERM) into a failure exit.
+  const bool leadershipLost = lostLeadership.load();
+  log.info(leadershipLost ? "leadership lost; exiting" : "stopping");
 
   // ---- stop, in reverse order ----
   ready = false;
@@ -665,7 +668,7 @@ int runOperator(const OperatorOptions& options) {
   statefulSets.stop();
   recorder.stop();
   log.info("stopped");
-  return lostLeadership ? 1 : 0;
+  return leadershipLost ? 1 : 0;
 }
 
 }  // namespace tidal::op

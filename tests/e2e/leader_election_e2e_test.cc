@@ -301,6 +301,12 @@ TEST_F(LeaderElectionE2E, TwoOperatorsOneLeaderAndATakeover) {
   EXPECT_LE(toZero, 5.0 + 1.0 + 5.0);
   EXPECT_GT(successfulWrites(standby), 0);
   EXPECT_EQ(holder(), next);
+
+  // A clean stop of the leader (SIGTERM, as in a rolling update) releases the Lease and is not a
+  // failure: exit status 0, not the 1 of a lost leadership.
+  EXPECT_EQ(standby.stop(), 0);
+  EXPECT_TRUE(waitFor([&] { return holder().empty(); }, 5s))
+      << "the Lease still names '" << holder() << "' after a clean stop";
 }
 
 }  // namespace
