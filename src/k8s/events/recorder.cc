@@ -94,22 +94,90 @@ bool EventRecorder::allowLocked(const std::string& objectKey,
   return true;
 }
 
+Event EventRecorder::eventOf(const Series& s) const {
+  Event e;
+  e.metadata.name = s.name;
+  e.metadata.namespace_ = s.regarding.namespace_.empty() ? "default" : s.regarding.namespace_;
+  e.eventTime = s.eventTime;
+  e.reportingController = options_.reportingController;
+  e.reportingInstance = options_.reportingInstance;
+  e.action = s.action;
+  e.reason = s.reason;
+  e.regarding = s.regarding;
+  e.note = s.note;
+  e.type = s.type;
+  if (s.count > 1) e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
+  return e;
+}
+
+bool EventRecorder::sameEvent(const Series& s, const ObjectReference& regarding,
+                              std::string_view type, std::string_view reason,
+                              std::string_view action, std::string_view note) {
+  return s.regarding.uid == regarding.uid && s.regarding.name == regarding.name &&
+         s.regarding.namespace_ == regarding.namespace_ && s.regarding.kind == regarding.kind &&
+         s.type == type && s.reason == reason && s.action == action && s.note == note;
+}
+
+void EventRecorder::eraseLocked(std::unordered_map<uint64_t, Series>::iterator it) {
+  lru_.erase(it->second.lru);
+  series_.erase(it);
+}
+
+void EventRecorder::forgetLocked() {
+  // Oldest first; a series still to be written is stepped over (bounded, so a burst of pending
+  // creations does not make every record() walk them all).
+  size_t steps = 0;
+  for (auto it = lru_.begin();
+       series_.size() > options_.maxSeries && it != lru_.end() && steps < 256; ++steps) {
+    auto s = series_.find(*it);
+    if (s != series_.end() && s->second.sentCount == s->second.count) {
+      ++it;
+      eraseLocked(s);
+      ++stats_.forgotten;
+    } else {
+      ++it;
+    }
+  }
+}
+
+void EventRecorder::pruneBucketsLocked(std::chrono::steady_clock::time_point now) {
+  if (options_.perObjectRefill.count() <= 0) return;
+  const double refill = std::chrono::duration<double>(options_.perObjectRefill).count();
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    double tokens = it->second.tokens +
+                    std::chrono::duration<double>(now - it->second.refilledAt).count() / refill;
+    it = tokens >= options_.perObjectBurst ? buckets_.erase(it) : std::next(it);
+  }
+}
+
 void EventRecorder::record(const ObjectReference& regarding, std::string_view type,
                            std::string_view reason, std::string_view action,
                            std::string_view note) {
   std::string_view trimmedNote = note.substr(0, kMaxNoteBytes);
   const TimePoint now = options_.clock->now();
   const auto mono = options_.clock->monotonicNow();
-  std::string key = seriesKeyOf(regarding, type, reason, action, trimmedNote);
+  const uint64_t key =
+      std::hash<std::string>{}(seriesKeyOf(regarding, type, reason, action, trimmedNote));
   {
     std::lock_guard lock(mu_);
     ++stats_.recorded;
     auto it = series_.find(key);
+    if (it != series_.end() &&
+        !sameEvent(it->second, regarding, type, reason, action, trimmedNote)) {
+      // Two different events with one hash: the one already written gives way.
+      if (it->second.sentCount != it->second.count) {
+        ++stats_.dropped;
+        return;
+      }
+      eraseLocked(it);
+      it = series_.end();
+    }
     if (it != series_.end() && mono - it->second.lastObservedAt < options_.seriesWindow) {
       Series& s = it->second;
       ++s.count;
       s.lastObserved = now;
       s.lastObservedAt = mono;
+      lru_.splice(lru_.end(), lru_, s.lru);
       ++stats_.aggregated;
       return;  // written back by the next periodic flush
     }
@@ -117,20 +185,20 @@ void EventRecorder::record(const ObjectReference& regarding, std::string_view ty
       ++stats_.dropped;
       return;
     }
+    if (it != series_.end()) eraseLocked(it);  // a finished series: this starts a new Event
     Series s;
-    s.event.metadata.name = eventName(regarding.name, now);
-    s.event.metadata.namespace_ = regarding.namespace_.empty() ? "default" : regarding.namespace_;
-    s.event.eventTime = formatMicroTime(now);
-    s.event.reportingController = options_.reportingController;
-    s.event.reportingInstance = options_.reportingInstance;
-    s.event.action = std::string(action);
-    s.event.reason = std::string(reason);
-    s.event.regarding = regarding;
-    s.event.note = std::string(trimmedNote);
-    s.event.type = std::string(type);
+    s.name = eventName(regarding.name, now);
+    s.eventTime = formatMicroTime(now);
+    s.regarding = regarding;
+    s.type = std::string(type);
+    s.reason = std::string(reason);
+    s.action = std::string(action);
+    s.note = std::string(trimmedNote);
     s.lastObserved = now;
     s.lastObservedAt = mono;
-    series_[key] = std::move(s);
+    s.lru = lru_.insert(lru_.end(), key);
+    series_.emplace(key, std::move(s));
+    forgetLocked();
     pendingCreate_ = true;
   }
   cv_.notify_all();
@@ -144,7 +212,7 @@ void EventRecorder::flush(const std::stop_token& stop) {
 size_t EventRecorder::send(bool force, const std::stop_token& stop) {
   std::lock_guard sending(sendMu_);
   struct Work {
-    std::string key;
+    uint64_t key;
     Event event;
     int32_t count;
     bool create;
@@ -158,19 +226,22 @@ size_t EventRecorder::send(bool force, const std::stop_token& stop) {
       Series& s = it->second;
       bool quiet = mono - s.lastObservedAt >= options_.seriesWindow;
       if (s.sentCount == 0) {
-        Event e = s.event;
-        if (s.count > 1) e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
-        work.push_back({it->first, std::move(e), s.count, true});
+        work.push_back({it->first, eventOf(s), s.count, true});
       } else if (s.count > s.sentCount &&
                  (force || mono - s.lastSentAt >= options_.flushInterval)) {
-        Event e = s.event;
+        Event e = eventOf(s);
         e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
         work.push_back({it->first, std::move(e), s.count, false});
       } else if (quiet && s.count == s.sentCount) {
-        it = series_.erase(it);  // finished: a repeat after this starts a new Event
+        auto finished = it++;  // a repeat after this starts a new Event
+        eraseLocked(finished);
         continue;
       }
       ++it;
+    }
+    if (mono - bucketsPrunedAt_ >= options_.flushInterval) {
+      pruneBucketsLocked(mono);
+      bucketsPrunedAt_ = mono;
     }
   }
   bool failed = false;
@@ -210,6 +281,10 @@ size_t EventRecorder::send(bool force, const std::stop_token& stop) {
                    {{"error", status.toString()}});
       }
     }
+  }
+  {
+    std::lock_guard lock(mu_);
+    forgetLocked();
   }
   if (!failed && !work.empty()) state_.set("ok", LogLevel::kInfo, "writing events again");
   if (work.size() == kSendBatch && !failed) {

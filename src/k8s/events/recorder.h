@@ -12,16 +12,24 @@
 // record() never blocks on the network: it updates in-memory state and a background thread sends.
 // Failures to send are logged once per change of state and retried at the next flush.
 //
+// Memory: a series keeps only what its Event says (not a whole k8s::Event), and at most
+// `maxSeries` series that have been written are remembered, least recently seen forgotten first,
+// as client-go's event correlator keeps 4,096 (a forgotten series' next repeat creates a new
+// Event). Series not yet written are never forgotten. Rate-limit buckets that have refilled are
+// dropped. So ten thousand new ScaledObjects, three Events each, leave 4,096 series, not 30,000.
+//
 // Threading: all methods are thread-safe. stop() flushes once, then joins the sender.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <list>
 #include <map>
 #include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "common/clock.h"
 #include "k8s/client/client.h"
@@ -37,6 +45,7 @@ struct EventRecorderOptions {
   std::chrono::seconds flushInterval{30};             // series counts are written this often
   int perObjectBurst = 25;
   std::chrono::seconds perObjectRefill{300};
+  size_t maxSeries = 4096;  // written series remembered for aggregation
   const Clock* clock = &SystemClock::instance();
   Logger* logger = &stderrLogger();
 };
@@ -48,6 +57,7 @@ struct EventRecorderStats {
   uint64_t aggregated = 0;     // repeats folded into a series
   uint64_t dropped = 0;        // refused by the per-object limit
   uint64_t failures = 0;       // requests that failed (retried later)
+  uint64_t forgotten = 0;      // written series forgotten early (over maxSeries)
 };
 
 class EventRecorder {
@@ -71,31 +81,45 @@ class EventRecorder {
   EventRecorderStats stats() const;
 
  private:
+  // One Event and its repeats: what the Event says (enough to create it again when it expired),
+  // the counts, and the series' place in lru_.
   struct Series {
-    Event event;  // the created (or to-be-created) Event
+    std::string name;       // the Event's metadata.name
+    std::string eventTime;  // MicroTime of the first occurrence
+    ObjectReference regarding;
+    std::string type, reason, action, note;
     int32_t count = 1;
     int32_t sentCount = 0;  // count the API server has; 0 until created
     TimePoint lastObserved;
     std::chrono::steady_clock::time_point lastObservedAt;
     std::chrono::steady_clock::time_point lastSentAt;
+    std::list<uint64_t>::iterator lru;
   };
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point refilledAt;
   };
 
+  Event eventOf(const Series& s) const;
+  static bool sameEvent(const Series& s, const ObjectReference& regarding, std::string_view type,
+                        std::string_view reason, std::string_view action, std::string_view note);
   // Sends up to one batch of pending creations and series updates; returns how many it took.
   size_t send(bool force, const std::stop_token& stop);
   void loop(const std::stop_token& stop);
   bool allowLocked(const std::string& objectKey, std::chrono::steady_clock::time_point now);
+  void eraseLocked(std::unordered_map<uint64_t, Series>::iterator it);
+  void forgetLocked();  // down to maxSeries, written series only
+  void pruneBucketsLocked(std::chrono::steady_clock::time_point now);
 
   Client& client_;
   const EventRecorderOptions options_;
   StateLog state_;
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
-  std::map<std::string, Series> series_;
+  std::unordered_map<uint64_t, Series> series_;  // by the hash of what the Event says
+  std::list<uint64_t> lru_;                      // series keys, least recently observed first
   std::map<std::string, Bucket> buckets_;
+  std::chrono::steady_clock::time_point bucketsPrunedAt_;
   EventRecorderStats stats_;
   bool pendingCreate_ = false;
   std::mutex sendMu_;  // one sender at a time (the thread, or flush())

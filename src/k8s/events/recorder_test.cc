@@ -12,7 +12,7 @@ using testing::FakeReply;
 using testing::FakeTransport;
 
 struct Harness {
-  Harness() {
+  explicit Harness(size_t maxSeries = 4096) {
     transport = std::make_shared<FakeTransport>();
     transport->setHandler([this](const HttpRequest& r) {
       if (failWith != 0) {
@@ -33,6 +33,7 @@ struct Harness {
     eo.reportingInstance = "tidal-0";
     eo.clock = &clock;
     eo.logger = &logger;
+    eo.maxSeries = maxSeries;
     recorder = std::make_unique<EventRecorder>(*client, eo);
   }
   std::vector<HttpRequest> requests(const std::string& method) const {
@@ -147,6 +148,33 @@ TEST(EventRecorderTest, AnExpiredEventIsCreatedAgain) {
   std::vector<HttpRequest> posts = h.requests("POST");
   ASSERT_EQ(posts.size(), 2u);
   EXPECT_EQ(Json::parse(posts[1].body)["series"]["count"], 2);
+}
+
+TEST(EventRecorderTest, WrittenSeriesBeyondTheLimitAreForgottenOldestFirst) {
+  Harness h(/*maxSeries=*/2);
+  ObjectReference a = kSo, b = kSo, c = kSo;
+  a.name = "a", a.uid = "uid-a";
+  b.name = "b", b.uid = "uid-b";
+  c.name = "c", c.uid = "uid-c";
+  h.recorder->record(a, "Normal", "KEDAScalersStarted", "Scale", "");
+  h.clock.advance(seconds(1));
+  h.recorder->record(b, "Normal", "KEDAScalersStarted", "Scale", "");
+  h.clock.advance(seconds(1));
+  h.recorder->record(c, "Normal", "KEDAScalersStarted", "Scale", "");
+  EXPECT_EQ(h.recorder->stats().forgotten, 0u) << "series not yet written are kept";
+  h.recorder->flush();
+  EXPECT_EQ(h.requests("POST").size(), 3u);
+  EXPECT_EQ(h.recorder->stats().forgotten, 1u);  // a, the least recently seen
+  // b and c still aggregate; a's repeat starts a new Event, as client-go's LRU would.
+  h.recorder->record(b, "Normal", "KEDAScalersStarted", "Scale", "");
+  h.recorder->record(c, "Normal", "KEDAScalersStarted", "Scale", "");
+  EXPECT_EQ(h.recorder->stats().aggregated, 2u);
+  h.recorder->record(a, "Normal", "KEDAScalersStarted", "Scale", "");
+  h.recorder->flush();
+  std::vector<HttpRequest> posts = h.requests("POST");
+  ASSERT_EQ(posts.size(), 4u);
+  EXPECT_EQ(Json::parse(posts[3].body)["regarding"]["name"], "a");
+  EXPECT_EQ(h.requests("PATCH").size(), 2u);  // b's and c's counts
 }
 
 TEST(EventRecorderTest, LongNotesAreTruncated) {
