@@ -209,17 +209,69 @@ Histogram::Snapshot Histogram::snapshot() const {
 
 namespace internal {
 
-bool LabelValuesLess::operator()(std::span<const std::string> a,
-                                 std::span<const std::string> b) const {
-  return lexLess(a, b);
+namespace {
+
+// <0, 0, >0 as the packed key's values compare with `values` (same count).
+int comparePacked(std::string_view packed, std::span<const std::string_view> values) {
+  size_t pos = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    size_t end = packed.find('\0', pos);
+    if (end == std::string_view::npos) end = packed.size();
+    if (int c = packed.substr(pos, end - pos).compare(values[i]); c != 0) return c;
+    pos = end + 1;
+  }
+  return 0;
 }
-bool LabelValuesLess::operator()(std::span<const std::string> a,
-                                 std::span<const std::string_view> b) const {
-  return lexLess(a, b);
+
+bool hasNul(std::span<const std::string_view> values) {
+  return std::any_of(values.begin(), values.end(),
+                     [](std::string_view v) { return v.find('\0') != std::string_view::npos; });
 }
-bool LabelValuesLess::operator()(std::span<const std::string_view> a,
-                                 std::span<const std::string> b) const {
-  return lexLess(a, b);
+
+// Values with every NUL replaced by U+FFFD, kept alive in `storage`.
+std::vector<std::string_view> withoutNul(std::span<const std::string_view> values,
+                                         std::vector<std::string>& storage) {
+  storage.assign(values.begin(), values.end());
+  std::vector<std::string_view> out;
+  for (std::string& v : storage) {
+    for (size_t at = v.find('\0'); at != std::string::npos; at = v.find('\0', at + 3)) {
+      v.replace(at, 1, "\xEF\xBF\xBD");
+    }
+    out.emplace_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool PackedLabelsLess::operator()(const std::string& a, std::span<const std::string_view> b) const {
+  return comparePacked(a, b) < 0;
+}
+bool PackedLabelsLess::operator()(std::span<const std::string_view> a, const std::string& b) const {
+  return comparePacked(b, a) > 0;
+}
+
+std::string packLabelValues(std::span<const std::string_view> values) {
+  size_t size = values.empty() ? 0 : values.size() - 1;
+  for (std::string_view v : values) size += v.size();
+  std::string packed;
+  packed.reserve(size);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) packed += '\0';
+    packed += values[i];
+  }
+  return packed;
+}
+
+void unpackLabelValues(std::string_view packed, size_t count, std::vector<std::string_view>& out) {
+  out.clear();
+  size_t pos = 0;
+  for (size_t i = 0; i < count; ++i) {
+    size_t end = packed.find('\0', pos);
+    if (end == std::string_view::npos) end = packed.size();
+    out.push_back(pos <= packed.size() ? packed.substr(pos, end - pos) : std::string_view());
+    pos = end + 1;
+  }
 }
 
 FamilyBase::FamilyBase(std::string name, std::string help, MetricType type,
@@ -265,6 +317,12 @@ typename Family<T>::Child Family<T>::withLabels(std::span<const std::string_view
     assert(false && "withLabels: wrong number of label values");
     return makeChild();
   }
+  std::vector<std::string> storage;
+  std::vector<std::string_view> clean;
+  if (internal::hasNul(values)) {
+    clean = internal::withoutNul(values, storage);
+    values = clean;
+  }
   {
     std::shared_lock lock(mu_);
     auto it = children_.find(values);
@@ -273,29 +331,23 @@ typename Family<T>::Child Family<T>::withLabels(std::span<const std::string_view
   std::unique_lock lock(mu_);
   auto it = children_.find(values);
   if (it != children_.end()) return it->second;
-  std::vector<std::string> key(values.begin(), values.end());
-  return children_.emplace(std::move(key), makeChild()).first->second;
+  return children_.emplace(internal::packLabelValues(values), makeChild()).first->second;
 }
 
 template <typename T>
 typename Family<T>::Child Family<T>::withLabels(const std::vector<std::string>& values) {
-  if (values.size() != labelNames().size()) {
-    assert(false && "withLabels: wrong number of label values");
-    return makeChild();
-  }
-  {
-    std::shared_lock lock(mu_);
-    auto it = children_.find(values);
-    if (it != children_.end()) return it->second;
-  }
-  std::unique_lock lock(mu_);
-  auto [it, inserted] = children_.try_emplace(values, nullptr);
-  if (inserted) it->second = makeChild();
-  return it->second;
+  std::vector<std::string_view> views(values.begin(), values.end());
+  return withLabels(std::span<const std::string_view>(views));
 }
 
 template <typename T>
 bool Family<T>::remove(std::span<const std::string_view> values) {
+  std::vector<std::string> storage;
+  std::vector<std::string_view> clean;
+  if (internal::hasNul(values)) {
+    clean = internal::withoutNul(values, storage);
+    values = clean;
+  }
   std::unique_lock lock(mu_);
   auto it = children_.find(values);
   if (it == children_.end()) return false;
@@ -312,10 +364,13 @@ size_t Family<T>::removeMatching(std::span<const LabelPair> partial) {
     if (i == std::string::npos) return 0;
     want.emplace_back(i, value);
   }
+  const size_t n = labelNames().size();
+  std::vector<std::string_view> values;
   std::unique_lock lock(mu_);
   return std::erase_if(children_, [&](const auto& entry) {
+    internal::unpackLabelValues(entry.first, n, values);
     for (const auto& [i, value] : want) {
-      if (entry.first[i] != value) return false;
+      if (values[i] != value) return false;
     }
     return true;
   });
@@ -352,9 +407,11 @@ void Family<T>::render(std::string& out) const {
   };
   std::vector<Row> rows;
   rows.reserve(children_.size());
+  std::vector<std::string_view> declared;
   for (const auto& [key, child] : children_) {
+    internal::unpackLabelValues(key, n, declared);
     Row row{std::vector<std::string_view>(n), child.get()};
-    for (size_t i = 0; i < n; ++i) row.values[i] = key[sortedOrder_[i]];
+    for (size_t i = 0; i < n; ++i) row.values[i] = declared[sortedOrder_[i]];
     rows.push_back(std::move(row));
   }
   if (!declaredSorted) {

@@ -111,12 +111,19 @@ class Histogram {
 namespace internal {
 
 // Orders label-value lists lexicographically; transparent so lookups need no allocation.
-struct LabelValuesLess {
+// A series' label values packed into one string, in declaration order, separated by NUL: one
+// allocation per series instead of a vector of strings (a NUL inside a value is stored as
+// U+FFFD). Packed strings compare as the value tuples do; the comparator also compares a packed
+// key with unpacked values, so lookups need not pack.
+struct PackedLabelsLess {
   using is_transparent = void;
-  bool operator()(std::span<const std::string> a, std::span<const std::string> b) const;
-  bool operator()(std::span<const std::string> a, std::span<const std::string_view> b) const;
-  bool operator()(std::span<const std::string_view> a, std::span<const std::string> b) const;
+  bool operator()(const std::string& a, const std::string& b) const { return a < b; }
+  bool operator()(const std::string& a, std::span<const std::string_view> b) const;
+  bool operator()(std::span<const std::string_view> a, const std::string& b) const;
 };
+std::string packLabelValues(std::span<const std::string_view> values);
+// The values of a packed key; `out` gets exactly `count` views into `packed`.
+void unpackLabelValues(std::string_view packed, size_t count, std::vector<std::string_view>& out);
 
 // What every family type shares: identity, label names, and rendering of its series.
 class FamilyBase {
@@ -193,7 +200,7 @@ class Family : public internal::FamilyBase {
   Child makeChild() const;
 
   mutable std::shared_mutex mu_;
-  std::map<std::vector<std::string>, Child, internal::LabelValuesLess> children_;
+  std::map<std::string, Child, internal::PackedLabelsLess> children_;
   std::shared_ptr<const std::vector<double>> bounds_;  // histograms only
 };
 

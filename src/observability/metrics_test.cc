@@ -297,6 +297,35 @@ TEST(Family, RemoveMatching) {
   EXPECT_EQ(f.size(), 0u);
 }
 
+TEST(Family, PackedValuesKeepPrefixesEmptyValuesAndNulApart) {
+  Registry r;
+  auto family = r.gauge("p", "P.", {"a", "b"});
+  ASSERT_TRUE(family.isOk());
+  auto& f = **family;
+  // One packed string per series: ("a", "b") and ("a\0b" would-be) and prefixes must stay apart.
+  f.withLabels({"x", "yz"})->set(1);
+  f.withLabels({"xy", "z"})->set(2);
+  f.withLabels({"x", ""})->set(3);
+  f.withLabels({"", "x"})->set(4);
+  f.withLabels({std::string_view("n\0l", 3), "v"})->set(5);  // a NUL is stored as U+FFFD
+  EXPECT_EQ(f.size(), 5u);
+  EXPECT_EQ(f.withLabels({"x", "yz"})->value(), 1);
+  EXPECT_EQ(f.withLabels({"xy", "z"})->value(), 2);
+  EXPECT_EQ(f.withLabels({"x", ""})->value(), 3);
+  EXPECT_EQ(f.withLabels({std::string_view("n\0l", 3), "v"})->value(), 5);
+  EXPECT_EQ(f.size(), 5u);
+  EXPECT_EQ(r.render(),
+            "# HELP p P.\n# TYPE p gauge\n"
+            "p{a=\"\",b=\"x\"} 4\n"
+            "p{a=\"n\xEF\xBF\xBDl\",b=\"v\"} 5\n"
+            "p{a=\"x\",b=\"\"} 3\n"
+            "p{a=\"x\",b=\"yz\"} 1\n"
+            "p{a=\"xy\",b=\"z\"} 2\n");
+  EXPECT_TRUE(f.remove({std::string_view("n\0l", 3), "v"}));
+  EXPECT_EQ(f.removeMatching({{"a", "x"}}), 2u);
+  EXPECT_EQ(f.size(), 2u);
+}
+
 TEST(Family, SeriesSortedByExpositionOrderNotDeclarationOrder) {
   Registry r;
   // Declared (z, a); exposed as (a, z); series must sort by the a value first.
