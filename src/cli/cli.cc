@@ -132,6 +132,29 @@ int runCli(int argc, char** argv) {
                    "directory with tls.crt and tls.key for the HTTPS servers; a "
                    "self-signed pair is generated when they are missing")
       ->capture_default_str();
+  operatorCmd->add_flag("--enable-cert-rotation", oper.enableCertRotation,
+                        "make and keep the serving certificate in Secret <POD_NAMESPACE>/"
+                        "<--cert-secret-name> (created by the first replica, renewed 30 days "
+                        "before it expires) and inject its CA; --cert-dir is not read");
+  operatorCmd
+      ->add_option("--cert-secret-name", oper.certSecretName,
+                   "the Secret of --enable-cert-rotation")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--enable-apiservice-patching", oper.enableApiServicePatching,
+                   "with --enable-cert-rotation: put the CA into the caBundle of the APIService "
+                   "v1beta1.external.metrics.k8s.io")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--enable-webhook-patching", oper.enableWebhookPatching,
+                   "with --enable-cert-rotation: put the CA into the caBundle of every webhook "
+                   "of --validating-webhook-name")
+      ->capture_default_str();
+  operatorCmd
+      ->add_option("--validating-webhook-name", oper.validatingWebhookName,
+                   "the ValidatingWebhookConfiguration whose caBundle --enable-cert-rotation "
+                   "keeps")
+      ->capture_default_str();
   operatorCmd->add_option("--requestheader-client-ca-file", oper.requestHeaderClientCaFile,
                           "front-proxy CA that signs the aggregator's client certificate "
                           "(default: read kube-system/extension-apiserver-authentication)");

@@ -51,6 +51,16 @@ struct OperatorOptions {
   std::string requestHeaderClientCaFile;
   std::vector<std::string> requestHeaderAllowedNames;
   std::chrono::milliseconds frontProxyRefresh = std::chrono::seconds(60);
+  // --enable-cert-rotation: the serving certificate is tidal's own, kept with its CA in Secret
+  // <podNamespace>/<certSecretName>, renewed before it expires, its CA injected into the
+  // APIService and the ValidatingWebhookConfiguration (operator/managed_certificate.h);
+  // --cert-dir is not read. Checked every certRefresh.
+  bool enableCertRotation = false;
+  std::string certSecretName = "kedaorg-certs";
+  bool enableApiServicePatching = true;
+  bool enableWebhookPatching = true;
+  std::string validatingWebhookName = "keda-admission";
+  std::chrono::milliseconds certRefresh = std::chrono::hours(1);
   std::string minTlsVersion = "1.2";  // KEDA_SERVICE_MIN_TLS_VERSION / KEDA_HTTP_MIN_TLS_VERSION
 
   // Leader election.

@@ -167,6 +167,37 @@ std::vector<std::string> generatedCertificateNames(std::string_view ns) {
 
 StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& options) {
   if (servingTls_) return *servingTls_;
+  if (options.enableCertRotation) {
+    char tmpl[] = "/tmp/tidal-certs-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return unavailable("cannot create a directory for certificates");
+    generatedCertDir_ = tmpl;
+    TIDAL_ASSIGN_OR_RETURN(
+        managedCert_,
+        ManagedCertificate::start(
+            *deps_.client,
+            {.ns = options.podNamespace,
+             .secretName = options.certSecretName,
+             .dir = generatedCertDir_,
+             .dnsNames = generatedCertificateNames(options.podNamespace),
+             .patchApiService =
+                 options.enableApiServicePatching && !options.metricsServerBindAddress.empty(),
+             .patchWebhook = options.enableWebhookPatching && !options.webhookBindAddress.empty(),
+             .webhookName = options.validatingWebhookName,
+             .minTlsVersion = options.minTlsVersion},
+            *deps_.k8sLogger));
+    if (options.certRefresh.count() > 0) {
+      certRefresher_ = std::jthread([this, every = options.certRefresh](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, stop, every, [&stop] { return stop.stop_requested(); })) {
+          (void)managedCert_->refresh();  // logs what failed; the current files stay
+        }
+      });
+    }
+    servingTls_ = managedCert_->tls();
+    return *servingTls_;
+  }
   fs::path dir = options.certDir;
   std::error_code ec;
   if (!options.certDir.empty() && fs::exists(dir / "tls.crt", ec) &&
@@ -321,6 +352,10 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
 }
 
 void Serving::stop() {
+  if (certRefresher_.joinable()) {
+    certRefresher_.request_stop();
+    certRefresher_.join();
+  }
   if (trustRefresher_.joinable()) {
     trustRefresher_.request_stop();
     trustRefresher_.join();

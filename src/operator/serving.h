@@ -1,9 +1,10 @@
 // The operator's servers: /metrics and the health probes over HTTP, the external metrics API and
 // the admission webhook over HTTPS. Each is optional (an empty bind address switches it off).
 //
-// The HTTPS servers share one serving certificate: <certDir>/tls.crt and tls.key when they exist
-// (reloaded when they change, e.g. a cert-manager Secret), or a self-signed pair generated at
-// start and written to a temporary directory. The metrics API authenticates the aggregator with
+// The HTTPS servers share one serving certificate: with --enable-cert-rotation tidal's own, kept
+// in a Secret and renewed (managed_certificate.h); else <certDir>/tls.crt and tls.key when they
+// exist (reloaded when they change, e.g. a cert-manager Secret), or a self-signed pair generated
+// at start and written to a temporary directory. The metrics API authenticates the aggregator with
 // the front-proxy CA from a file or from kube-system/extension-apiserver-authentication, which is
 // read again every OperatorOptions::frontProxyRefresh (metrics_server/front_proxy_trust.h).
 #pragma once
@@ -24,6 +25,7 @@
 #include "observability/keda_metrics.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "operator/managed_certificate.h"
 #include "operator/operator.h"
 #include "scaling/scale_handler.h"
 #include "webhook/admission_handler.h"
@@ -89,6 +91,8 @@ class Serving {
   std::string trustDir_;                       // the front-proxy CA read from the ConfigMap
   std::unique_ptr<metrics_server::FrontProxyTrust> frontProxyTrust_;
   std::jthread trustRefresher_;
+  std::unique_ptr<ManagedCertificate> managedCert_;  // --enable-cert-rotation
+  std::jthread certRefresher_;
 };
 
 }  // namespace tidal::op

@@ -81,5 +81,7 @@ inline const GroupVersionResource kEvents{"events.k8s.io", "v1", "events", true}
 inline const GroupVersionResource kLeases{"coordination.k8s.io", "v1", "leases", true};
 inline const GroupVersionResource kApiServices{"apiregistration.k8s.io", "v1", "apiservices",
                                                false};
+inline const GroupVersionResource kValidatingWebhookConfigurations{
+    "admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", false};
 
 }  // namespace tidal::k8s
