@@ -130,7 +130,8 @@ REQUIRED = [
 ]
 
 
-def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=True):
+def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=True,
+                  managed=False):
     flags, env_names = operator_defaults()
     rules = rbac_rules(docs)
     for kind, ns, r in rules:
@@ -143,7 +144,12 @@ def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=T
     # Secrets: read-only; cluster-wide unless restricted.
     for k, ns, r in rules:
         if "secrets" in r.get("resources", []):
-            check(set(r["verbs"]) == {"get"}, f"{name}: secrets verbs {r['verbs']}, want [get]")
+            # certificates.operatorManaged: its own Secret (by name) in the release namespace.
+            own = managed and k == "Role" and ns == NS and (
+                (set(r["verbs"]) == {"get", "update"} and r.get("resourceNames") == [
+                    "kedaorg-certs"]) or set(r["verbs"]) == {"create"})
+            check(own or set(r["verbs"]) == {"get"},
+                  f"{name}: secrets verbs {r['verbs']}, want [get]")
     if restrict_ns:
         check(not grants(rules, "", "secrets", "get", kind="ClusterRole"),
               f"{name}: ClusterRole still grants secrets with restrict.secret")
@@ -189,11 +195,18 @@ def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=T
     check(sc.get("readOnlyRootFilesystem") is True, f"{name}: readOnlyRootFilesystem")
     check(sc.get("allowPrivilegeEscalation") is False, f"{name}: allowPrivilegeEscalation")
     check("resources" in c and c["resources"].get("requests"), f"{name}: resources")
-    check(f"--cert-dir={flags['--cert-dir']}" in args, f"{name}: --cert-dir")
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
-    check(mounts.get("certificates") == flags["--cert-dir"], f"{name}: certificates mount")
     vols = {v["name"]: v for v in pod["volumes"]}
-    check(vols["certificates"]["secret"]["secretName"] == "kedaorg-certs", f"{name}: cert Secret")
+    if managed:
+        check("--enable-cert-rotation" in args and "--cert-secret-name=kedaorg-certs" in args,
+              f"{name}: --enable-cert-rotation")
+        check("certificates" not in mounts and "certificates" not in vols,
+              f"{name}: a certificate volume although the operator makes its own")
+    else:
+        check(f"--cert-dir={flags['--cert-dir']}" in args, f"{name}: --cert-dir")
+        check(mounts.get("certificates") == flags["--cert-dir"], f"{name}: certificates mount")
+        check(vols["certificates"]["secret"]["secretName"] == "kedaorg-certs",
+              f"{name}: cert Secret")
     env = {e["name"]: e for e in c["env"]}
     check(env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace",
           f"{name}: POD_NAMESPACE")
@@ -223,7 +236,8 @@ def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=T
               f"{name}: metrics API Service 443 -> {target_port(svc['name'], 443)}")
         check(api["spec"]["group"] == "external.metrics.k8s.io" and
               api["spec"]["version"] == "v1beta1", f"{name}: APIService group/version")
-        ca = api["spec"]["caBundle"]
+        ca = api["spec"].get("caBundle")
+        check((ca is None) == managed, f"{name}: APIService caBundle present={ca is not None}")
     else:
         check(not by_kind(docs, "APIService"), f"{name}: APIService rendered although disabled")
         check("--metrics-server-bind-address=" in args, f"{name}: metrics API not switched off")
@@ -240,6 +254,9 @@ def common_checks(name, docs, leader, restrict_ns=None, metrics=True, webhooks=T
             check(w["rules"][0]["resources"] == [kind + "s"], f"{name}: webhook {kind} rule")
             check(w["sideEffects"] == "None" and w["admissionReviewVersions"] == ["v1"],
                   f"{name}: webhook {kind} sideEffects/versions")
+            if managed:
+                check("caBundle" not in cc, f"{name}: webhook {kind} has a caBundle")
+                continue
             if ca is None:
                 ca = cc["caBundle"]
             check(cc["caBundle"] == ca, f"{name}: webhook {kind} caBundle differs from APIService")
@@ -367,6 +384,26 @@ def case_provided_certificate():
           f"{r.stderr.strip()}")
 
 
+def case_operator_managed():
+    docs = render("certificates.operatorManaged=true")
+    common_checks("operator-managed certificate", docs, leader=False, managed=True)
+    check(not by_kind(docs, "Secret"), "operator-managed: the chart must not write the Secret")
+    rules = rbac_rules(docs)
+    for group, res, name, verb in (("apiregistration.k8s.io", "apiservices",
+                                    "v1beta1.external.metrics.k8s.io", "patch"),
+                                   ("admissionregistration.k8s.io",
+                                    "validatingwebhookconfigurations", "keda-admission", "update")):
+        check(any(k == "ClusterRole" and group in r["apiGroups"] and res in r["resources"] and
+                  verb in r["verbs"] and r.get("resourceNames") == [name] for k, _, r in rules),
+              f"operator-managed: no {verb} on {res}/{name}")
+    check(grants(rules, "", "secrets", "create", kind="Role", namespace=NS),
+          "operator-managed: cannot create its Secret")
+    # Off by default: no such rules.
+    plain = rbac_rules(render())
+    check(not any("apiservices" in r["resources"] for _, _, r in plain),
+          "defaults: apiservices granted without operatorManaged")
+
+
 def case_settings():
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         yaml.safe_dump({
@@ -428,6 +465,7 @@ def main(argv):
              ("replicas=1, leaderElection.enabled=true", case_one_replica_forced_on),
              ("restricted secret access", case_restricted_secrets),
              ("provided certificate", case_provided_certificate),
+             ("operator-managed certificate", case_operator_managed),
              ("settings (namespace, logs, env, scheduling, image, scale targets)", case_settings),
              ("metrics API and webhook off", case_serving_off)]
     for name, fn in cases:

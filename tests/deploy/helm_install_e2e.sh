@@ -17,6 +17,8 @@
 #    A Deployment and a cron ScaledObject are then reconciled with those rights: Ready, HPA,
 #    finalizer, Event, and a clean delete.
 # 5. helm uninstall: everything but the CRDs is gone.
+# 6. helm install with certificates.operatorManaged: the operator creates the certificate Secret
+#    itself and injects its CA into the APIService and every webhook; the RBAC for it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${KUBECONFIG:?run under tests/support/with-cluster}" "${HELM:?}" "${TIDAL_BINARY:?}" "${TIDAL_LOCAL_NODE:?}"
@@ -220,6 +222,44 @@ expect "APIService removed" bash -c "! '$kubectl' --kubeconfig='$KUBECONFIG' get
 expect "webhook configuration removed" bash -c "! '$kubectl' --kubeconfig='$KUBECONFIG' get validatingwebhookconfiguration keda-admission >/dev/null 2>&1"
 expect "ClusterRole removed" bash -c "! '$kubectl' --kubeconfig='$KUBECONFIG' get clusterrole keda-operator >/dev/null 2>&1"
 expect "CRDs kept (helm never deletes crds/)" k get crd scaledobjects.keda.sh -o name
+
+# ---- certificates.operatorManaged: the operator makes its certificate and injects the CA
+if h install tidal "$root/deploy/helm/tidal" --namespace "$ns" -f "$work/values.yaml" \
+    --set certificates.operatorManaged=true --wait --timeout 180s > "$work/install-managed.log" 2>&1; then
+  ok "helm install --set certificates.operatorManaged=true --wait"
+else
+  bad "helm install (operatorManaged)"; cat "$work/install-managed.log"
+fi
+secret_made() {
+  for _ in $(seq 60); do
+    [ -n "$(k get secret kedaorg-certs -n "$ns" -o 'jsonpath={.data.ca\.key}' 2>/dev/null)" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+expect "the operator created Secret $ns/kedaorg-certs with its CA key" secret_made
+expect "the Secret is the operator's, not Helm's" test \
+  "$(k get secret kedaorg-certs -n "$ns" -o 'jsonpath={.metadata.labels.app\.kubernetes\.io/managed-by}')" = tidal
+ca_managed=$(k get secret kedaorg-certs -n "$ns" -o 'jsonpath={.data.ca\.crt}')
+injected() {
+  for _ in $(seq 60); do
+    [ "$(k get apiservice v1beta1.external.metrics.k8s.io -o 'jsonpath={.spec.caBundle}')" = "$ca_managed" ] &&
+      [ "$(k get validatingwebhookconfiguration keda-admission -o 'jsonpath={range .webhooks[*]}{.clientConfig.caBundle}{"\n"}{end}' | sort -u)" = "$ca_managed" ] &&
+      return 0
+    sleep 0.5
+  done
+  return 1
+}
+expect "its CA injected into the APIService and all 4 webhooks" injected
+expect "SA may create secrets in $ns" can create secrets -n "$ns"
+expect "SA may update its Secret" can update secrets/kedaorg-certs -n "$ns"
+expect "SA may not update other Secrets" cannot update secrets/other -n "$ns"
+expect "SA may patch the APIService" can patch apiservices.apiregistration.k8s.io/v1beta1.external.metrics.k8s.io
+expect "SA may not patch other APIServices" cannot patch apiservices.apiregistration.k8s.io/v1.apps
+expect "SA may update the webhook configuration" can update validatingwebhookconfigurations.admissionregistration.k8s.io/keda-admission
+h uninstall tidal --namespace "$ns" --wait --timeout 120s > "$work/uninstall-managed.log" 2>&1 ||
+  bad "helm uninstall (operatorManaged)"
+k delete secret kedaorg-certs -n "$ns" --ignore-not-found > /dev/null
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
