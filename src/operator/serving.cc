@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -16,6 +17,16 @@
 
 namespace tidal::op {
 namespace {
+
+// A thread that calls `fn` every `period` until it is asked to stop (which wakes it at once).
+std::jthread every(std::chrono::milliseconds period, std::function<void()> fn) {
+  return std::jthread([period, fn = std::move(fn)](const std::stop_token& stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, stop, period, [&stop] { return stop.stop_requested(); })) fn();
+  });
+}
 
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -186,14 +197,8 @@ StatusOr<net::TlsOptions> Serving::servingCertificate(const OperatorOptions& opt
              .minTlsVersion = options.minTlsVersion},
             *deps_.k8sLogger));
     if (options.certRefresh.count() > 0) {
-      certRefresher_ = std::jthread([this, every = options.certRefresh](std::stop_token stop) {
-        std::mutex mutex;
-        std::condition_variable_any wake;
-        std::unique_lock lock(mutex);
-        while (!wake.wait_for(lock, stop, every, [&stop] { return stop.stop_requested(); })) {
-          (void)managedCert_->refresh();  // logs what failed; the current files stay
-        }
-      });
+      // refresh() logs what failed; the current files stay.
+      certRefresher_ = every(options.certRefresh, [this] { (void)managedCert_->refresh(); });
     }
     servingTls_ = managedCert_->tls();
     return *servingTls_;
@@ -311,15 +316,7 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
     deps_.log.info("serving external.metrics.k8s.io", {{"address", metricsApi_->address()}});
     if (frontProxyTrust_ && options.frontProxyRefresh.count() > 0) {
       trustRefresher_ =
-          std::jthread([this, every = options.frontProxyRefresh](std::stop_token stop) {
-            std::mutex mutex;
-            std::condition_variable_any wake;
-            std::unique_lock lock(mutex);
-            // Sleeps `every`, or until stop() asks: the predicate only ever sees the stop.
-            while (!wake.wait_for(lock, stop, every, [&stop] { return stop.stop_requested(); })) {
-              frontProxyTrust_->refresh(*metricsApi_);
-            }
-          });
+          every(options.frontProxyRefresh, [this] { frontProxyTrust_->refresh(*metricsApi_); });
     }
   }
   if (!options.webhookBindAddress.empty()) {
