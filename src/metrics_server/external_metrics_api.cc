@@ -138,7 +138,11 @@ net::Response statusResponse(const Status& status) {
 ExternalMetricsApi::ExternalMetricsApi(ExternalMetricsProvider& provider, ApiOptions options,
                                        const Clock& clock, k8s::Logger& logger)
     : provider_(provider), options_(std::move(options)), clock_(clock), logger_(logger) {
-  if (options_.auth) auth_ = std::make_shared<const RequestHeaderAuthConfig>(*options_.auth);
+  // The trust lives in auth_ from here on (updateAuth replaces it), not in options_.
+  if (options_.auth) {
+    auth_ = std::make_shared<const RequestHeaderAuthConfig>(std::move(*options_.auth));
+    options_.auth.reset();
+  }
   OrderedJson resources = OrderedJson::array();
   for (const std::string& name : options_.discoveryResources) {
     resources.push_back({{"name", name},

@@ -1,14 +1,13 @@
 #include "operator/serving.h"
 
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 
 #include <fmt/format.h>
 
 #include "k8s/client/discovery.h"
+#include "k8s/client/sleeper.h"
 #include "k8s/types/core.h"
 #include "k8s/types/keda.h"
 #include "metrics_server/authenticator.h"
@@ -21,10 +20,7 @@ namespace {
 // A thread that calls `fn` every `period` until it is asked to stop (which wakes it at once).
 std::jthread every(std::chrono::milliseconds period, std::function<void()> fn) {
   return std::jthread([period, fn = std::move(fn)](const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    while (!wake.wait_for(lock, stop, period, [&stop] { return stop.stop_requested(); })) fn();
+    while (k8s::RealSleeper::instance().sleepFor(period, stop)) fn();
   });
 }
 
@@ -349,14 +345,8 @@ Status Serving::start(const OperatorOptions& options, ServingDeps deps) {
 }
 
 void Serving::stop() {
-  if (certRefresher_.joinable()) {
-    certRefresher_.request_stop();
-    certRefresher_.join();
-  }
-  if (trustRefresher_.joinable()) {
-    trustRefresher_.request_stop();
-    trustRefresher_.join();
-  }
+  certRefresher_ = {};  // a jthread asks its thread to stop and joins it when replaced
+  trustRefresher_ = {};
   if (webhook_) webhook_->stop();
   if (metricsApi_) metricsApi_->stop();
   if (healthHttp_) healthHttp_->stop();

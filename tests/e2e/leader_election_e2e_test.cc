@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/operator_process.h"
+#include "e2e/sample_manifests.h"
 #include "integration/k8s/cluster.h"
 #include "integration/rabbitmq/rabbitmq_admin.h"
 #include "k8s/client/resource.h"
@@ -33,7 +34,6 @@ using k8s::integration::waitFor;
 
 using Clock = std::chrono::steady_clock;
 
-const k8s::GroupVersionResource kSecretsGvr{"", "v1", "secrets", true};
 constexpr double kLeaseDurationS = 3.0;
 constexpr double kRetryPeriodS = 0.5;
 const char* const kLeaseNamespace = "keda";  // POD_NAMESPACE's default
@@ -142,32 +142,9 @@ class LeaderElectionE2E : public ::testing::Test {
   // Secret and TriggerAuthentication, and a ScaledObject on the queue: 5 messages per replica,
   // polled every second, back to 0 five seconds after the queue is empty.
   void workload(const std::string& name) {
-    apply(k8s::kDeployments,
-          {{"apiVersion", "apps/v1"},
-           {"kind", "Deployment"},
-           {"metadata", {{"name", name}, {"namespace", ns_}}},
-           {"spec",
-            {{"replicas", 0},
-             {"selector", {{"matchLabels", {{"app", name}}}}},
-             {"template",
-              {{"metadata", {{"labels", {{"app", name}}}}},
-               {"spec",
-                {{"containers",
-                  Json::array({{{"name", "consumer"},
-                                {"image", "ghcr.io/kedacore/rabbitmq-client:v1.0"}}})}}}}}}}});
-    apply(kSecretsGvr,
-          {{"apiVersion", "v1"},
-           {"kind", "Secret"},
-           {"metadata", {{"name", "rabbitmq-consumer-secret"}, {"namespace", ns_}}},
-           {"stringData", {{"RabbitMqHost", testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")}}}});
-    apply(k8s::kTriggerAuthentications,
-          {{"apiVersion", "keda.sh/v1alpha1"},
-           {"kind", "TriggerAuthentication"},
-           {"metadata", {{"name", "rabbitmq-consumer-trigger"}, {"namespace", ns_}}},
-           {"spec",
-            {{"secretTargetRef", Json::array({{{"parameter", "host"},
-                                               {"name", "rabbitmq-consumer-secret"},
-                                               {"key", "RabbitMqHost"}}})}}}});
+    apply(k8s::kDeployments, consumerDeployment(ns_, name, 0));
+    apply(k8s::kSecrets, sampleSecret(ns_));
+    apply(k8s::kTriggerAuthentications, sampleTriggerAuthentication(ns_));
     Json trigger{{"type", "rabbitmq"},
                  {"metadata", {{"queueName", queue_}, {"mode", "QueueLength"}, {"value", "5"}}},
                  {"authenticationRef", {{"name", "rabbitmq-consumer-trigger"}}}};

@@ -36,8 +36,6 @@ using k8s::integration::measure;
 using k8s::integration::waitFor;
 using Clock = std::chrono::steady_clock;
 
-const k8s::GroupVersionResource kSecretsGvr{"", "v1", "secrets", true};
-
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -97,7 +95,7 @@ class ScaledJobE2E : public ::testing::Test {
   }
 
   void rabbitAuth() {
-    apply(kSecretsGvr,
+    apply(k8s::kSecrets,
           {{"apiVersion", "v1"},
            {"kind", "Secret"},
            {"metadata", {{"name", "rabbitmq-secret"}, {"namespace", ns_}}},

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/operator_process.h"
+#include "e2e/sample_manifests.h"
 #include "integration/k8s/cluster.h"
 #include "integration/rabbitmq/rabbitmq_admin.h"
 #include "k8s/client/resource.h"
@@ -29,8 +30,6 @@ using k8s::integration::measure;
 using k8s::integration::waitFor;
 
 using Clock = std::chrono::steady_clock;
-
-const k8s::GroupVersionResource kSecretsGvr{"", "v1", "secrets", true};
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -111,36 +110,13 @@ class ScaledObjectE2E : public ::testing::Test {
 
   // A Deployment with `replicas` (its pods stay Pending: there is no kubelet).
   void deployment(const std::string& name, int replicas) {
-    apply(k8s::kDeployments,
-          {{"apiVersion", "apps/v1"},
-           {"kind", "Deployment"},
-           {"metadata", {{"name", name}, {"namespace", ns_}}},
-           {"spec",
-            {{"replicas", replicas},
-             {"selector", {{"matchLabels", {{"app", name}}}}},
-             {"template",
-              {{"metadata", {{"labels", {{"app", name}}}}},
-               {"spec",
-                {{"containers",
-                  Json::array({{{"name", "consumer"},
-                                {"image", "ghcr.io/kedacore/rabbitmq-client:v1.0"}}})}}}}}}}});
+    apply(k8s::kDeployments, consumerDeployment(ns_, name, replicas));
   }
 
   // The sample's Secret and TriggerAuthentication (the AMQP URL as `host`).
   void rabbitAuth() {
-    apply(kSecretsGvr,
-          {{"apiVersion", "v1"},
-           {"kind", "Secret"},
-           {"metadata", {{"name", "rabbitmq-consumer-secret"}, {"namespace", ns_}}},
-           {"stringData", {{"RabbitMqHost", testing::requiredEnv("TIDAL_RABBITMQ_AMQP_URL")}}}});
-    apply(k8s::kTriggerAuthentications,
-          {{"apiVersion", "keda.sh/v1alpha1"},
-           {"kind", "TriggerAuthentication"},
-           {"metadata", {{"name", "rabbitmq-consumer-trigger"}, {"namespace", ns_}}},
-           {"spec",
-            {{"secretTargetRef", Json::array({{{"parameter", "host"},
-                                               {"name", "rabbitmq-consumer-secret"},
-                                               {"key", "RabbitMqHost"}}})}}}});
+    apply(k8s::kSecrets, sampleSecret(ns_));
+    apply(k8s::kTriggerAuthentications, sampleTriggerAuthentication(ns_));
   }
 
   Json rabbitTrigger(const std::string& name = "") {
