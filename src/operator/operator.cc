@@ -294,6 +294,9 @@ int runOperator(const OperatorOptions& options) {
   resolverOptions.restrictSecretAccess = options.restrictSecretAccess;
   resolverOptions.filePathAuthRoot = options.filepathAuthRootPath;
   resolverOptions.globalHttpTimeout = options.httpTimeout;
+  // Set once this process leads (at once without leader election); a standby serves metrics but
+  // writes nothing.
+  std::atomic<bool> leading{false};
   scaling::ScaleHandler handler({.client = &client,
                                  .registry = &scalers::builtinRegistry(),
                                  .resolverSource = &reader,
@@ -304,7 +307,8 @@ int runOperator(const OperatorOptions& options) {
                                  .metrics = metrics->get(),
                                  .logger = &k8sLog,
                                  .httpTimeout = options.httpTimeout,
-                                 .lastActiveRefresh = options.lastActiveTimeRefresh});
+                                 .lastActiveRefresh = options.lastActiveTimeRefresh,
+                                 .mayWrite = [&leading] { return leading.load(); }});
 
   obs::KedaMetrics* kedaMetrics = metrics->get();
 
@@ -598,6 +602,7 @@ int runOperator(const OperatorOptions& options) {
 
   std::atomic<bool> lostLeadership{false};
   auto startWork = [&] {
+    leading = true;
     scheduler.start();
     workers.start();
     jobWorkers.start();
@@ -615,7 +620,11 @@ int runOperator(const OperatorOptions& options) {
                                        .renewDeadline = options.renewDeadline,
                                        .retryPeriod = options.retryPeriod,
                                        .onStartedLeading = startWork,
-                                       .onStoppedLeading = [&] { lostLeadership = true; },
+                                       .onStoppedLeading =
+                                           [&] {
+                                             leading = false;
+                                             lostLeadership = true;
+                                           },
                                        .logger = &k8sLog};
     if (Status s = k8s::LeaderElector::validate(election); !s.isOk()) {
       log.error("invalid leader election settings", {{"error", s.message()}});

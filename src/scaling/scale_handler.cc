@@ -196,7 +196,7 @@ std::shared_ptr<ScaleHandler::Object> ScaleHandler::object(std::string_view ns,
 
 void ScaleHandler::event(const api::ScaledObject& so, std::string_view type,
                          std::string_view reason, std::string_view note) {
-  if (deps_.events) deps_.events(referenceTo(so), type, reason, "Scale", note);
+  if (deps_.events && mayWrite()) deps_.events(referenceTo(so), type, reason, "Scale", note);
 }
 
 void ScaleHandler::dropScalers(Object& object) {
@@ -653,10 +653,13 @@ StatusOr<std::vector<scalers::MetricValue>> ScaleHandler::getMetrics(std::string
   const std::vector<api::Condition> conditionsBefore = status.conditions;
   std::vector<TriggerOutcome> outcomes = queryTriggers(*obj, *so, status, &names, true, stop);
   updateFallbackCondition(so->spec, status);
-  // The HPA's requests count failures too, so fallback may start (or end) here first.
-  SoEventSink events(deps_.events, *so);
-  emitFallbackTransition(conditionsBefore, status.conditions, events);
-  (void)writeStatus(*obj, *so, before, status, stop);
+  // The HPA's requests count failures too, so fallback may start (or end) here first; on a
+  // standby the leader's own polls record it.
+  if (mayWrite()) {
+    SoEventSink events(deps_.events, *so);
+    emitFallbackTransition(conditionsBefore, status.conditions, events);
+    (void)writeStatus(*obj, *so, before, status, stop);
+  }
 
   Status failure;
   std::vector<scalers::MetricValue> values;

@@ -92,6 +92,10 @@ struct ScaleHandlerDeps {
   // Active cools down from the restart, so the lag costs nothing but freshness of the stored
   // value. Zero writes every refresh, as KEDA.
   std::chrono::seconds lastActiveRefresh{0};
+  // Whether this process may write now: it leads, or runs without leader election (empty: it
+  // may). A standby still answers the HPA from its own scalers (getMetrics) but leaves events and
+  // status writes to the leader, which polls the same triggers.
+  std::function<bool()> mayWrite;
 };
 
 struct ScaleHandlerStats {
@@ -167,6 +171,7 @@ class ScaleHandler : public ScalableObjects {
                                             bool fromCache, const std::stop_token& stop);
   void event(const api::ScaledObject& so, std::string_view type, std::string_view reason,
              std::string_view note);
+  bool mayWrite() const { return !deps_.mayWrite || deps_.mayWrite(); }
 
   ScaleHandlerDeps deps_;
   scalers::ScalerContext scalerContext_;

@@ -226,6 +226,15 @@ TEST_F(LeaderElectionE2E, TwoOperatorsOneLeaderAndATakeover) {
   const double activation = secondsSince(published);
   measure("e2e.ha.publish_to_first_replica_s", std::to_string(activation));
   EXPECT_LE(activation, 1.0 + 2.0) << "activation should take about one polling interval";
+  // The standby answers metric requests from its own scalers. Ask it once through the aggregator
+  // (the HPA controller may not have asked yet): building its scaler must not write an Event,
+  // and what it reads must not patch the status.
+  const k8s::GroupVersionResource metric{"external.metrics.k8s.io", "v1beta1",
+                                         "s0-rabbitmq-" + queue_, true};
+  StatusOr<k8s::ObjectList> served =
+      client().list(metric, ns_, {.labelSelector = "scaledobject.keda.sh/name=ha"});
+  ASSERT_TRUE(served.isOk()) << served.status().toString() << "\n" << standby.tail();
+  ASSERT_EQ(served->items.size(), 1u);
   // (4) The standby wrote nothing (not even a failed claim counts: only 2xx writes), so the
   // activation, the HPA and the ScaledObject's status are the leader's.
   EXPECT_EQ(successfulWrites(standby), 0);
