@@ -14,12 +14,14 @@
 //                         [--use-cached-metrics] [--create-only]
 // --steady-seconds 0: stop after step 1 (the reconcile figures only).
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -48,6 +50,8 @@ using namespace tidal;
 struct ProcSample {
   double cpuSeconds = 0;  // user + system
   long rssKiB = 0;        // NOLINT(google-runtime-int)
+  long rssAnonKiB = 0;    // NOLINT(google-runtime-int)
+  long rssFileKiB = 0;    // NOLINT(google-runtime-int)
 };
 
 ProcSample sample(int pid) {
@@ -66,8 +70,41 @@ ProcSample sample(int pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) s.rssKiB = std::atol(line.c_str() + 6);
+    if (line.rfind("RssAnon:", 0) == 0) s.rssAnonKiB = std::atol(line.c_str() + 8);
+    if (line.rfind("RssFile:", 0) == 0) s.rssFileKiB = std::atol(line.c_str() + 8);
   }
   return s;
+}
+
+// Resident KiB by mapped file ("[anon]" for anonymous mappings, heap and stacks included), the
+// largest `limit` of them: where the resident size goes, from /proc/<pid>/smaps.
+Json residentByMapping(int pid, size_t limit) {
+  std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
+  std::map<std::string, long> byName;  // NOLINT(google-runtime-int)
+  std::string line;
+  std::string name;
+  while (std::getline(smaps, line)) {
+    if (line.empty()) continue;
+    if (std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') < 16) {
+      // "start-end perms offset dev inode [path]": the path starts at the sixth field.
+      std::istringstream fields(line);
+      std::string skip;
+      for (int i = 0; i < 5; ++i) fields >> skip;
+      std::getline(fields >> std::ws, name);
+      if (name.empty() || name[0] == '[') name = "[anon]";
+      name = name.substr(name.rfind('/') + 1);
+    } else if (line.rfind("Rss:", 0) == 0) {
+      byName[name] += std::atol(line.c_str() + 4);
+    }
+  }
+  std::vector<std::pair<long, std::string>> sorted;  // NOLINT(google-runtime-int)
+  for (const auto& [n, kib] : byName) sorted.emplace_back(kib, n);
+  std::sort(sorted.rbegin(), sorted.rend());
+  Json out = Json::array();
+  for (size_t i = 0; i < sorted.size() && i < limit; ++i) {
+    out.push_back({{"mapping", sorted[i].second}, {"rssKiB", sorted[i].first}});
+  }
+  return out;
 }
 
 size_t collect(char* data, size_t size, size_t n, void* out) {
@@ -279,6 +316,7 @@ int main(int argc, char** argv) {
   ProcSample steadyStart = sample(pid);
   std::this_thread::sleep_for(std::chrono::seconds(steadySeconds));
   ProcSample steadyEnd = sample(pid);
+  Json mappings = residentByMapping(pid, 16);
   std::string metricsAfter = get(metricsUrl);
   std::vector<double> lateness =
       seriesValues(metricsAfter, "keda_internal_scale_loop_latency_seconds");
@@ -298,6 +336,9 @@ int main(int argc, char** argv) {
       {"settleSeconds", settleSeconds},
       {"steadySeconds", steadySeconds},
       {"steadyRssMiB", static_cast<double>(steadyEnd.rssKiB) / 1024.0},
+      {"steadyRssAnonMiB", static_cast<double>(steadyEnd.rssAnonKiB) / 1024.0},
+      {"steadyRssFileMiB", static_cast<double>(steadyEnd.rssFileKiB) / 1024.0},
+      {"steadyResidentByMapping", mappings},
       {"steadyMilliCpu", 1000.0 * (steadyEnd.cpuSeconds - steadyStart.cpuSeconds) / steadySeconds},
       {"loopLatenessP50Seconds", percentile(lateness, 0.5)},
       {"loopLatenessP99Seconds", percentile(lateness, 0.99)},
@@ -305,7 +346,8 @@ int main(int argc, char** argv) {
       {"steadyApiRequestsPerMinute", (requestsAfter - requestsBefore) / minutes},
       {"steadyApiWritesPerMinute", (writesAfter - writesBefore) / minutes},
       {"measuredWith",
-       "RSS: VmRSS of /proc/<pid>/status at the end of the steady period; CPU: utime+stime of "
+       "RSS: VmRSS (and its RssAnon and RssFile parts) of /proc/<pid>/status at the end of the "
+       "steady period, the largest mappings' Rss from /proc/<pid>/smaps; CPU: utime+stime of "
        "/proc/<pid>/stat over the steady period; lateness: "
        "keda_internal_scale_loop_latency_seconds "
        "of every ScaledObject scraped at the end; ready: every ScaledObject Ready=True and its HPA "

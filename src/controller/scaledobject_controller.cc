@@ -59,6 +59,11 @@ std::string firstError(const api::Issues& issues) {
   return "invalid";
 }
 
+// JSON text the HPA informer kept (it wrote it with dump(), so it parses; null if not).
+Json parseCachedJson(const std::string& text) {
+  return Json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
 bool quantitiesEqual(const std::string& a, const std::string& b) {
   StatusOr<api::Quantity> qa = api::Quantity::parse(a);
   if (!qa.isOk()) return false;
@@ -501,14 +506,15 @@ StatusOr<std::optional<Json>> ScaledObjectController::liveHpa(std::string_view n
     if (!cached->metadata.annotations.empty()) {
       metadata["annotations"] = cached->metadata.annotations;
     }
-    Json spec{{"scaleTargetRef",
-               {{"apiVersion", cached->scaleTargetRef.apiVersion},
-                {"kind", cached->scaleTargetRef.kind},
-                {"name", cached->scaleTargetRef.name}}},
-              {"maxReplicas", cached->maxReplicas},
-              {"metrics", cached->metrics}};
+    Json spec{
+        {"scaleTargetRef",
+         {{"apiVersion", cached->scaleTargetRef.apiVersion},
+          {"kind", cached->scaleTargetRef.kind},
+          {"name", cached->scaleTargetRef.name}}},
+        {"maxReplicas", cached->maxReplicas},
+        {"metrics", cached->metrics.empty() ? Json::array() : parseCachedJson(cached->metrics)}};
     if (cached->minReplicas) spec["minReplicas"] = *cached->minReplicas;
-    if (!cached->behavior.is_null()) spec["behavior"] = cached->behavior;
+    if (!cached->behavior.empty()) spec["behavior"] = parseCachedJson(cached->behavior);
     return std::optional<Json>(Json{{"metadata", std::move(metadata)}, {"spec", std::move(spec)}});
   }
   StatusOr<Json> live = deps_.client->get(k8s::kHorizontalPodAutoscalers, ns, name, stop);

@@ -119,14 +119,8 @@ std::string hostName() {
 
 // The SO key an HPA belongs to: its controller owner reference, if it is a ScaledObject.
 std::optional<std::string> ownerKey(const k8s::HorizontalPodAutoscaler& hpa) {
-  const Json& owners = hpa.metadata.ownerReferences;
-  if (!owners.is_array()) return std::nullopt;
-  for (const Json& owner : owners) {
-    if (owner.value("kind", "") == "ScaledObject" && owner.value("controller", false)) {
-      return hpa.metadata.namespace_ + "/" + owner.value("name", "");
-    }
-  }
-  return std::nullopt;
+  if (hpa.controllerScaledObject.empty()) return std::nullopt;
+  return hpa.metadata.namespace_ + "/" + hpa.controllerScaledObject;
 }
 
 std::string keyOf(const api::ObjectMeta& meta) {
@@ -460,6 +454,9 @@ int runOperator(const OperatorOptions& options) {
                               before.behavior == after.behavior &&
                               before.minReplicas == after.minReplicas &&
                               before.maxReplicas == after.maxReplicas &&
+                              before.scaleTargetRef.apiVersion == after.scaleTargetRef.apiVersion &&
+                              before.scaleTargetRef.kind == after.scaleTargetRef.kind &&
+                              before.scaleTargetRef.name == after.scaleTargetRef.name &&
                               before.metadata.labels == after.metadata.labels &&
                               before.metadata.annotations == after.metadata.annotations) {
                             return;

@@ -513,6 +513,40 @@ TEST_F(ScaledObjectE2E, IdleAndMinimumReplicas) {
   EXPECT_EQ(hpa->value("/spec/minReplicas"_json_pointer, 0), 2);
 }
 
+// Someone edits tidal's HPA (its bounds, its metric's target, a behavior): tidal notices through
+// the HPA informer and writes back what the ScaledObject says.
+TEST_F(ScaledObjectE2E, AnEditedHpaIsPutBack) {
+  deployment("edited", 0);
+  rabbitAuth();
+  readyScaledObject("edited", "edited",
+                    {{"maxReplicaCount", 5}, {"triggers", Json::array({rabbitTrigger()})}});
+  const std::string name = "keda-hpa-edited";
+  StatusOr<Json> original = client().get(k8s::kHorizontalPodAutoscalers, ns_, name);
+  ASSERT_TRUE(original.isOk()) << original.status().toString();
+  Json metrics = (*original)["spec"]["metrics"];
+  ASSERT_EQ(metrics.size(), 1u);
+  Json edited = metrics;
+  edited[0]["external"]["target"]["averageValue"] = "77";
+  StatusOr<Json> patched =
+      client().patch(k8s::kHorizontalPodAutoscalers, ns_, name, k8s::PatchType::kMerge,
+                     {{"spec",
+                       {{"maxReplicas", 99},
+                        {"metrics", edited},
+                        {"behavior", {{"scaleDown", {{"stabilizationWindowSeconds", 7}}}}}}}});
+  ASSERT_TRUE(patched.isOk()) << patched.status().toString();
+  Json seen;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        StatusOr<Json> hpa = client().get(k8s::kHorizontalPodAutoscalers, ns_, name);
+        if (!hpa.isOk()) return false;
+        seen = (*hpa)["spec"];
+        return seen.value("maxReplicas", 0) == 5 && seen["metrics"] == metrics &&
+               !seen.contains("behavior");
+      },
+      30s, 200ms))
+      << seen.dump();
+}
+
 // The admission webhook refuses a second ScaledObject for the same workload, with KEDA's reason.
 TEST_F(ScaledObjectE2E, WebhookRefusesASecondScaledObjectForOneWorkload) {
   deployment("shared", 0);

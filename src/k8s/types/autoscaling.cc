@@ -31,6 +31,18 @@ StatusOr<HorizontalPodAutoscaler> HorizontalPodAutoscaler::decode(const Json& js
   api::ObjectReader top(issues, &json, "");
   HorizontalPodAutoscaler hpa;
   hpa.metadata = readObjectMeta(top);
+  if (hpa.metadata.ownerReferences.is_array()) {
+    for (const Json& owner : hpa.metadata.ownerReferences) {
+      if (owner.is_object() && owner.value("kind", "") == "ScaledObject" &&
+          owner.value("controller", false)) {
+        hpa.controllerScaledObject = owner.value("name", "");
+        break;
+      }
+    }
+  }
+  hpa.metadata.ownerReferences = nullptr;
+  Json metrics;
+  Json behavior;
   top.object("spec", [&](api::ObjectReader& spec) {
     spec.object("scaleTargetRef", [&](api::ObjectReader& ref) {
       ref.string("apiVersion", hpa.scaleTargetRef.apiVersion);
@@ -39,13 +51,17 @@ StatusOr<HorizontalPodAutoscaler> HorizontalPodAutoscaler::decode(const Json& js
     });
     spec.optInt32("minReplicas", hpa.minReplicas);
     spec.int32("maxReplicas", hpa.maxReplicas);
-    spec.raw("metrics", hpa.metrics);
-    spec.raw("behavior", hpa.behavior);
+    spec.raw("metrics", metrics);
+    spec.raw("behavior", behavior);
   });
+  if (!metrics.is_null()) hpa.metrics = metrics.dump();
+  if (!behavior.is_null()) hpa.behavior = behavior.dump();
   top.object("status", [&](api::ObjectReader& status) {
     status.int32("currentReplicas", hpa.currentReplicas);
     status.int32("desiredReplicas", hpa.desiredReplicas);
-    hpa.conditions = readConditions(status);
+    for (ApiCondition& condition : readConditions(status)) {
+      if (condition.type == "ScalingActive") hpa.conditions.push_back(std::move(condition));
+    }
   });
   TIDAL_RETURN_IF_ERROR(decodeStatus(issues, "HorizontalPodAutoscaler", json));
   return hpa;

@@ -29,17 +29,23 @@ struct CrossVersionObjectReference {
   std::string name;
 };
 
+// What the HPA informer keeps of each HPA tidal manages, kept small (one per ScaledObject): enough
+// to tell whether someone changed what tidal wrote, whose HPA it is, and ScalingActive.
 struct HorizontalPodAutoscaler {
-  ObjectMeta metadata;
+  ObjectMeta metadata;  // without ownerReferences (see controllerScaledObject)
+  // The name of the ScaledObject that is this HPA's controller owner, "" if none is.
+  std::string controllerScaledObject;
   CrossVersionObjectReference scaleTargetRef;
   std::optional<int32_t> minReplicas;
   int32_t maxReplicas = 0;
-  Json metrics = Json::array();  // spec.metrics, verbatim
-  Json behavior;                 // spec.behavior, verbatim (null when unset)
+  // spec.metrics and spec.behavior as compact JSON text ("" when absent): compared and read back
+  // only when tidal reconciles the HPA; as JSON trees they were most of a cached HPA.
+  std::string metrics;
+  std::string behavior;
   int32_t currentReplicas = 0;
   int32_t desiredReplicas = 0;
-  // status.currentMetrics is not kept: nothing reads it, and as a JSON tree it was about 1 KB of
-  // every cached HPA whose metrics are read.
+  // status.conditions, only ScalingActive (the ScaledObject's HPAActive condition mirrors it).
+  // status.currentMetrics is not kept: nothing reads it.
   std::vector<ApiCondition> conditions;
 
   static StatusOr<HorizontalPodAutoscaler> decode(const Json& json);

@@ -214,7 +214,32 @@ TEST(TypesTest, ApiServiceAvailableAndHpa) {
   ASSERT_TRUE(hpa.isOk()) << hpa.status().toString();
   EXPECT_EQ(hpa->scaleTargetRef.name, "api");
   EXPECT_EQ(hpa->desiredReplicas, 4);
-  EXPECT_EQ(hpa->metrics.size(), 1u);
+  EXPECT_EQ(hpa->metrics, R"([{"type":"External"}])");
+  EXPECT_EQ(hpa->behavior, "");
+  EXPECT_EQ(hpa->controllerScaledObject, "");
+}
+
+TEST(TypesTest, HpaKeepsItsOwnerAndScalingActiveCompactly) {
+  StatusOr<HorizontalPodAutoscaler> hpa = HorizontalPodAutoscaler::decode(Json::parse(
+      R"({"metadata":{"name":"keda-hpa-so","namespace":"web","ownerReferences":[
+            {"apiVersion":"apps/v1","kind":"Deployment","name":"other","controller":false},
+            {"apiVersion":"keda.sh/v1alpha1","kind":"ScaledObject","name":"so","controller":true,
+             "uid":"u1"}]},
+          "spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"},
+                  "maxReplicas":10,"behavior":{"scaleDown":{"stabilizationWindowSeconds":5}}},
+          "status":{"conditions":[
+            {"type":"AbleToScale","status":"True","reason":"SucceededGetScale","message":"m1"},
+            {"type":"ScalingActive","status":"False","reason":"ScalingDisabled","message":"m2"},
+            {"type":"ScalingLimited","status":"False","reason":"DesiredWithinRange"}]}})"));
+  ASSERT_TRUE(hpa.isOk()) << hpa.status().toString();
+  EXPECT_EQ(hpa->controllerScaledObject, "so");
+  EXPECT_TRUE(hpa->metadata.ownerReferences.is_null());
+  EXPECT_EQ(hpa->metrics, "");
+  EXPECT_EQ(hpa->behavior, R"({"scaleDown":{"stabilizationWindowSeconds":5}})");
+  ASSERT_EQ(hpa->conditions.size(), 1u);
+  EXPECT_EQ(hpa->conditions[0].type, "ScalingActive");
+  EXPECT_EQ(hpa->conditions[0].reason, "ScalingDisabled");
+  EXPECT_EQ(hpa->conditions[0].message, "m2");
 }
 
 TEST(TypesTest, ScaleToJsonAndKedaCodec) {
