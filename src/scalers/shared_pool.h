@@ -31,7 +31,8 @@ class SharedPool {
  public:
   using Factory = std::function<std::shared_ptr<T>()>;
 
-  // The live object for `key`, or a new one from `make` (which must not return nullptr).
+  // The live object for `key`, or a new one from `make`; a null one (`make` failed) is returned
+  // and not kept.
   std::shared_ptr<T> acquire(const std::string& key, const Factory& make) {
     std::lock_guard lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -41,7 +42,7 @@ class SharedPool {
       if (std::shared_ptr<T> live = it->second.lock()) return live;
     }
     std::shared_ptr<T> fresh = make();
-    entries_[key] = fresh;
+    if (fresh) entries_[key] = fresh;
     return fresh;
   }
 

@@ -2,15 +2,18 @@
 """Checks deploy/docker/Dockerfile against what this machine (Debian bookworm, like the image's
 stages) says, since no Docker engine is here to build it:
 
-  check_dockerfile.py BINARY DOCKERFILE SETUP
+  check_dockerfile.py BINARY DOCKERFILE SETUP [PLUGIN...]
 
 1. The runtime stage installs exactly the Debian packages that own the shared libraries BINARY
-   (a tidal built here) links directly (DT_NEEDED, resolved with ldd, owner from dpkg -S), minus
+   (a tidal built here) and each PLUGIN (tidal-external-grpc.so, which tidal loads at run time)
+   link directly (DT_NEEDED, resolved with ldd, owner from dpkg -S), minus
    what debian:bookworm-slim already has (libc6, libstdc++6, libgcc-s1) and the sanitizer
    runtimes of ASan builds; ca-certificates and tzdata are allowed besides.
 2. The build stage installs every -dev and *-compiler* package of scripts/setup (except the clang/libFuzzer
    ones, which only the fuzz preset uses), so `cmake --preset release` finds what CMake requires.
 3. The runtime stage runs as a non-root USER and its ENTRYPOINT is `tidal operator`.
+4. The runtime stage copies each PLUGIN to /usr/local/lib/tidal/, where a tidal in
+   /usr/local/bin looks for it (<its directory>/../lib/tidal).
 Prints what differs and exits 1 on any difference.
 """
 import json
@@ -113,10 +116,11 @@ def setup_packages(path):
 
 
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) < 4:
         sys.stderr.write(__doc__)
         return 2
-    binary, dockerfile, setup = argv[1:]
+    binary, dockerfile, setup = argv[1:4]
+    plugins = argv[4:]
     st = stages(open(dockerfile).read())
     failures = []
     if len(st) < 2:
@@ -127,11 +131,18 @@ def main(argv):
 
     needed, problems = needed_packages(binary)
     failures += problems
+    for plugin in plugins:
+        more, problems = needed_packages(plugin)
+        failures += problems
+        for pkg, libs in more.items():
+            needed.setdefault(pkg, [])
+            needed[pkg] += [lib for lib in libs if lib not in needed[pkg]]
     want = set(needed) - BASE - SANITIZER
     have = apt_packages(runtime[1])
     for pkg in sorted(want - have):
         failures.append(f"runtime stage lacks {pkg} (provides {', '.join(needed[pkg])} that "
-                        f"{os.path.basename(binary)} links): add it to the last apt-get install")
+                        f"{os.path.basename(binary)} or a plugin links): add it to the last "
+                        "apt-get install")
     for pkg in sorted(have - want - RUNTIME_EXTRA):
         failures.append(f"runtime stage installs {pkg}, which the binary does not link: remove it")
 
@@ -140,6 +151,15 @@ def main(argv):
     build_pkgs = apt_packages(build[1])
     for pkg in sorted(dev - build_pkgs):
         failures.append(f"build stage lacks {pkg} (in scripts/setup): add it to its apt-get install")
+
+    copies = [l.split() for l in runtime[1] if l.upper().startswith("COPY ")]
+    for plugin in plugins:
+        name = os.path.basename(plugin)
+        want_dest = "/usr/local/lib/tidal/" + name
+        if not any(c[-1] in (want_dest, "/usr/local/lib/tidal/") and
+                   any(os.path.basename(src) == name for src in c[1:-1]) for c in copies):
+            failures.append(f"runtime stage does not COPY {name} to {want_dest} "
+                            "(tidal in /usr/local/bin looks for it in ../lib/tidal)")
 
     users = [l for l in runtime[1] if l.upper().startswith("USER ")]
     if not users or users[-1].split()[1].split(":")[0] in ("0", "root"):

@@ -31,8 +31,8 @@ class ExternalCalls {
     std::lock_guard lock(mu_);
     // The answer the build just fetched serves the first request (the handler's, right after).
     if (!channel || std::exchange(fresh_, false)) return lastSpecs_;
-    StatusOr<externalscaler::GetMetricSpecResponse> response =
-        channel->getMetricSpec(ref_, config_.timeout);
+    StatusOr<std::vector<ExternalMetricSpec>> response =
+        channel->calls().getMetricSpec(ref_, config_.timeout);
     if (response.isOk()) {
       lastSpecs_ = metricSpecsOf(*response, config_.triggerIndex, config_.targetType);
     }
@@ -44,8 +44,8 @@ class ExternalCalls {
     std::shared_ptr<ExternalChannel> channel = this->channel();
     if (!channel) return failedPrecondition("the external scaler was closed");
     std::lock_guard lock(mu_);
-    TIDAL_ASSIGN_OR_RETURN(externalscaler::GetMetricSpecResponse response,
-                           channel->getMetricSpec(ref_, config_.timeout));
+    TIDAL_ASSIGN_OR_RETURN(std::vector<ExternalMetricSpec> response,
+                           channel->calls().getMetricSpec(ref_, config_.timeout));
     lastSpecs_ = metricSpecsOf(response, config_.triggerIndex, config_.targetType);
     fresh_ = true;
     return Status::ok();
@@ -56,12 +56,9 @@ class ExternalCalls {
     if (!channel) return failedPrecondition("the external scaler was closed");
     TIDAL_ASSIGN_OR_RETURN(std::string bare,
                            metricNameWithoutIndex(config_.triggerIndex, metricName));
-    externalscaler::GetMetricsRequest request;
-    *request.mutable_scaledobjectref() = ref_;
-    request.set_metricname(bare);
-    TIDAL_ASSIGN_OR_RETURN(externalscaler::GetMetricsResponse values,
-                           channel->getMetrics(request, config_.timeout));
-    TIDAL_ASSIGN_OR_RETURN(bool active, channel->isActive(ref_, config_.timeout));
+    TIDAL_ASSIGN_OR_RETURN(std::vector<ExternalMetricValue> values,
+                           channel->calls().getMetrics(ref_, bare, config_.timeout));
+    TIDAL_ASSIGN_OR_RETURN(bool active, channel->calls().isActive(ref_, config_.timeout));
     MetricsAndActivity out;
     out.metrics = metricValuesOf(values, std::string(metricName));
     out.active = active;
@@ -91,7 +88,7 @@ class ExternalCalls {
       std::shared_ptr<ExternalChannel> channel = this->channel();
       if (!channel) return;
       bool delivered = false;
-      Status s = channel->streamIsActive(
+      Status s = channel->calls().streamIsActive(
           ref_,
           [&](bool result) {
             delivered = true;
@@ -114,7 +111,7 @@ class ExternalCalls {
   }
 
   const ExternalConfig config_;
-  const externalscaler::ScaledObjectRef ref_;
+  const ExternalRef ref_;
   mutable std::mutex channelMu_;
   std::shared_ptr<ExternalChannel> channel_;
   mutable std::mutex mu_;  // serialises GetMetricSpec and guards lastSpecs_
@@ -162,36 +159,32 @@ class ExternalPushScaler : public PushScaler {
 
 }  // namespace
 
-externalscaler::ScaledObjectRef scaledObjectRefOf(const ExternalConfig& config) {
-  externalscaler::ScaledObjectRef ref;
-  ref.set_name(config.name);
-  ref.set_namespace_(config.namespace_);
-  for (const auto& [key, value] : config.scalerMetadata) {
-    (*ref.mutable_scalermetadata())[key] = value;
-  }
+ExternalRef scaledObjectRefOf(const ExternalConfig& config) {
+  ExternalRef ref{.name = config.name, .namespace_ = config.namespace_, .scalerMetadata = {}};
+  for (const auto& [key, value] : config.scalerMetadata) ref.scalerMetadata[key] = value;
   return ref;
 }
 
-std::vector<MetricSpec> metricSpecsOf(const externalscaler::GetMetricSpecResponse& response,
+std::vector<MetricSpec> metricSpecsOf(const std::vector<ExternalMetricSpec>& response,
                                       int triggerIndex, const std::string& targetType) {
   std::vector<MetricSpec> out;
-  for (const externalscaler::MetricSpec& spec : response.metricspecs()) {
-    std::string name = metricNameWithIndex(triggerIndex, spec.metricname());
-    if (spec.targetsizefloat() > 0) {
-      out.push_back(externalMetricSpecMilli(std::move(name), targetType, spec.targetsizefloat()));
+  for (const ExternalMetricSpec& spec : response) {
+    std::string name = metricNameWithIndex(triggerIndex, spec.metricName);
+    if (spec.targetSizeFloat > 0) {
+      out.push_back(externalMetricSpecMilli(std::move(name), targetType, spec.targetSizeFloat));
     } else {
-      out.push_back(externalMetricSpecInt(std::move(name), targetType, spec.targetsize()));
+      out.push_back(externalMetricSpecInt(std::move(name), targetType, spec.targetSize));
     }
   }
   return out;
 }
 
-std::vector<MetricValue> metricValuesOf(const externalscaler::GetMetricsResponse& response,
+std::vector<MetricValue> metricValuesOf(const std::vector<ExternalMetricValue>& response,
                                         const std::string& metricName) {
   std::vector<MetricValue> out;
-  for (const externalscaler::MetricValue& v : response.metricvalues()) {
+  for (const ExternalMetricValue& v : response) {
     const double value =
-        v.metricvaluefloat() > 0 ? v.metricvaluefloat() : static_cast<double>(v.metricvalue());
+        v.metricValueFloat > 0 ? v.metricValueFloat : static_cast<double>(v.metricValue);
     out.push_back(metricValueMilli(metricName, value));
   }
   return out;

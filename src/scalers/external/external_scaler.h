@@ -27,7 +27,6 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "externalscaler.pb.h"
 #include "scalers/external/external_client.h"
 #include "scalers/external/external_metadata.h"
 #include "scalers/registry.h"
@@ -52,14 +51,14 @@ StatusOr<std::unique_ptr<Scaler>> makeExternalScaler(ExternalConfig config, bool
 // ---- the conversions, exposed for unit tests ------------------------------------------------
 
 // ScaledObjectRef of a trigger.
-externalscaler::ScaledObjectRef scaledObjectRefOf(const ExternalConfig& config);
+ExternalRef scaledObjectRefOf(const ExternalConfig& config);
 
 // The HPA metric specs of a GetMetricSpec answer.
-std::vector<MetricSpec> metricSpecsOf(const externalscaler::GetMetricSpecResponse& response,
+std::vector<MetricSpec> metricSpecsOf(const std::vector<ExternalMetricSpec>& response,
                                       int triggerIndex, const std::string& targetType);
 
 // The metric values of a GetMetrics answer, all under `metricName` (the full `s<i>-` name).
-std::vector<MetricValue> metricValuesOf(const externalscaler::GetMetricsResponse& response,
+std::vector<MetricValue> metricValuesOf(const std::vector<ExternalMetricValue>& response,
                                         const std::string& metricName);
 
 // `metricName` without its `s<triggerIndex>-` prefix; kInvalidArgument when it lacks it.

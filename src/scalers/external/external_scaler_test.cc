@@ -3,6 +3,8 @@
 // spec/keda-spec.md §f). The calls against a real gRPC server are in tests/integration/external.
 #include "scalers/external/external_scaler.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -22,6 +24,62 @@ ScalerConfig trigger(StringMap metadata, StringMap auth = {}, std::string type =
   c.triggerMetadata = std::move(metadata);
   c.authParams = std::move(auth);
   return c;
+}
+
+bool grpcMapped() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("libgrpc") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// gRPC is the plugin's: this test binary, like tidal, does not link it, and maps it only once an
+// external scaler is built. (ctest runs each test in its own process; this one is first in the
+// file for a run of the whole binary.)
+TEST(ExternalPluginTest, GrpcIsMappedOnlyOnceAnExternalScalerIsBuilt) {
+  EXPECT_FALSE(grpcMapped()) << "libgrpc mapped before any external scaler was built";
+  StatusOr<ExternalConfig> c = parseExternalConfig(trigger({{"scalerAddress", "127.0.0.1:1"}}));
+  ASSERT_TRUE(c.isOk()) << c.status().message();
+  StatusOr<std::unique_ptr<Scaler>> s =
+      external::makeExternalScaler(*std::move(c), false, SystemClock::instance());
+  ASSERT_TRUE(s.isOk()) << s.status().message();
+  EXPECT_TRUE(grpcMapped());
+  (*s)->close();
+}
+
+TEST(ExternalPluginTest, AMissingPluginIsNamedWithEveryPlaceTried) {
+  external::GrpcPluginOpenFn open = nullptr;
+  Status s =
+      external::loadGrpcPlugin({"/nonexistent/tidal-external-grpc.so", "/etc/hostname"}, &open);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(open, nullptr);
+  EXPECT_NE(s.message().find("tidal-external-grpc.so"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("/nonexistent/tidal-external-grpc.so: not found"), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("/etc/hostname: "), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("TIDAL_EXTERNAL_GRPC_PLUGIN"), std::string::npos) << s.message();
+}
+
+TEST(ExternalPluginTest, TheBuiltPluginLoadsAndOpensATransport) {
+  external::GrpcPluginOpenFn open = nullptr;
+  Status s = external::loadGrpcPlugin(external::grpcPluginCandidates(), &open);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  ASSERT_NE(open, nullptr);
+  external::TransportOptions options{.address = "127.0.0.1:1"};
+  Status error;
+  std::unique_ptr<external::ExternalTransport> t(open(&options, &error));
+  ASSERT_NE(t, nullptr) << error.message();
+  // Nothing listens on port 1: the call fails with the address and the call named.
+  StatusOr<bool> active = t->isActive({.name = "so", .namespace_ = "ns", .scalerMetadata = {}},
+                                      std::chrono::milliseconds(500));
+  ASSERT_FALSE(active.isOk());
+  EXPECT_TRUE(active.status().retryable()) << active.status().toString();
+  EXPECT_NE(active.status().message().find("external scaler 127.0.0.1:1: IsActive: "),
+            std::string::npos)
+      << active.status().message();
 }
 
 TEST(ExternalConfigTest, Defaults) {
@@ -115,12 +173,12 @@ TEST(ExternalConfigTest, ScalerMetadataPassesEverythingAndResolvesFromEnv) {
                           {"hostFromEnv", "db.local"}};
   EXPECT_EQ(c->scalerMetadata, want);
 
-  externalscaler::ScaledObjectRef ref = external::scaledObjectRefOf(*c);
-  EXPECT_EQ(ref.name(), "worker");
-  EXPECT_EQ(ref.namespace_(), "jobs");
-  ASSERT_EQ(ref.scalermetadata().size(), 4);
-  EXPECT_EQ(ref.scalermetadata().at("hostFromEnv"), "db.local");
-  EXPECT_EQ(ref.scalermetadata().at("queue"), "jobs");
+  external::ExternalRef ref = external::scaledObjectRefOf(*c);
+  EXPECT_EQ(ref.name, "worker");
+  EXPECT_EQ(ref.namespace_, "jobs");
+  ASSERT_EQ(ref.scalerMetadata.size(), 4u);
+  EXPECT_EQ(ref.scalerMetadata.at("hostFromEnv"), "db.local");
+  EXPECT_EQ(ref.scalerMetadata.at("queue"), "jobs");
 }
 
 TEST(ExternalConfigTest, PoolKeyCoversAddressAndTlsSettings) {
@@ -138,17 +196,13 @@ TEST(ExternalConfigTest, PoolKeyCoversAddressAndTlsSettings) {
 }
 
 TEST(ExternalSpecsTest, NamesAndTargets) {
-  externalscaler::GetMetricSpecResponse response;
-  auto* a = response.add_metricspecs();
-  a->set_metricname("queueLength");
-  a->set_targetsize(10);
-  auto* b = response.add_metricspecs();
-  b->set_metricname("lag");
-  b->set_targetsize(7);
-  b->set_targetsizefloat(2.5);  // wins over targetSize when above 0
-  auto* c = response.add_metricspecs();
-  c->set_metricname("zero");
-  c->set_targetsizefloat(-1);  // not above 0: the integer target (0) is used
+  const std::vector<external::ExternalMetricSpec> response = {
+      {.metricName = "queueLength", .targetSize = 10},
+      // targetSizeFloat wins over targetSize when above 0
+      {.metricName = "lag", .targetSize = 7, .targetSizeFloat = 2.5},
+      // not above 0: the integer target (0) is used
+      {.metricName = "zero", .targetSizeFloat = -1},
+  };
 
   std::vector<MetricSpec> specs = external::metricSpecsOf(response, 3, "Value");
   ASSERT_EQ(specs.size(), 3u);
@@ -162,25 +216,19 @@ TEST(ExternalSpecsTest, NamesAndTargets) {
 }
 
 TEST(ExternalSpecsTest, MetricNameIsNotNormalised) {
-  externalscaler::GetMetricSpecResponse response;
-  response.add_metricspecs()->set_metricname("a.b/c");
-  std::vector<MetricSpec> specs = external::metricSpecsOf(response, 0, "AverageValue");
+  std::vector<MetricSpec> specs =
+      external::metricSpecsOf({{.metricName = "a.b/c"}}, 0, "AverageValue");
   ASSERT_EQ(specs.size(), 1u);
   EXPECT_EQ(specs[0].metricName, "s0-a.b/c");
   EXPECT_EQ(specs[0].targetType, "AverageValue");
 }
 
 TEST(ExternalValuesTest, FloatWinsWhenAboveZero) {
-  externalscaler::GetMetricsResponse response;
-  auto* a = response.add_metricvalues();
-  a->set_metricname("queueLength");
-  a->set_metricvalue(4);
-  auto* b = response.add_metricvalues();
-  b->set_metricname("queueLength");
-  b->set_metricvalue(4);
-  b->set_metricvaluefloat(1.25);
-  auto* c = response.add_metricvalues();
-  c->set_metricvalue(-3);  // negative values count 0
+  const std::vector<external::ExternalMetricValue> response = {
+      {.metricName = "queueLength", .metricValue = 4},
+      {.metricName = "queueLength", .metricValue = 4, .metricValueFloat = 1.25},
+      {.metricValue = -3},  // negative values count 0
+  };
 
   std::vector<MetricValue> values = external::metricValuesOf(response, "s1-queueLength");
   ASSERT_EQ(values.size(), 3u);
