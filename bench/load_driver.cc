@@ -188,12 +188,14 @@ Json scaledObject(const std::string& ns, const std::string& name, const std::str
 int main(int argc, char** argv) {
   CLI::App app{"tidal-bench-load: reconcile throughput and steady-state footprint"};
   std::string kubeconfig, metricsUrl, trigger = "cron", url, ns = "bench";
-  int pid = 0, count = 100, steadySeconds = 60, writers = 8;
+  int pid = 0, count = 100, steadySeconds = 60, settleMaxSeconds = 300, writers = 8;
   app.add_option("--kubeconfig", kubeconfig)->required();
   app.add_option("--pid", pid, "the operator's PID")->required();
   app.add_option("--metrics-url", metricsUrl, "the operator's /metrics URL")->required();
   app.add_option("--count", count);
   app.add_option("--steady-seconds", steadySeconds);
+  app.add_option("--settle-max-seconds", settleMaxSeconds,
+                 "longest wait for the writes to settle before the steady period");
   app.add_option("--trigger", trigger)->check(CLI::IsMember({"cron", "metrics-api", "prometheus"}));
   app.add_option("--url", url,
                  "metrics-api: the URL the triggers query; prometheus: the server address");
@@ -301,13 +303,17 @@ int main(int argc, char** argv) {
   // writes an HPA's first status within its 15 s sync and tidal mirrors it into the
   // ScaledObject's HPAActive condition at its next poll (pollingInterval 30 s), once per object:
   // so the quiet window is 45 s. Settled = fewer than one write per 100 ScaledObjects over 45 s,
-  // or 5 minutes passed.
+  // or --settle-max-seconds (300) passed: at 10,000 the HPA controller's first status writes, and
+  // so tidal's mirroring of them, take longer than that.
   BenchClock::time_point settleStart = BenchClock::now();
   for (;;) {
     auto [r0, w0] = apiRequests(get(metricsUrl));
     std::this_thread::sleep_for(45s);
     auto [r1, w1] = apiRequests(get(metricsUrl));
-    if (w1 - w0 <= count / 100.0 || BenchClock::now() - settleStart > 300s) break;
+    if (w1 - w0 <= count / 100.0 ||
+        BenchClock::now() - settleStart > std::chrono::seconds(settleMaxSeconds)) {
+      break;
+    }
   }
   double settleSeconds = std::chrono::duration<double>(BenchClock::now() - settleStart).count();
 
