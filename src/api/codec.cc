@@ -75,6 +75,11 @@ class ObjectWriter {
     if (item) json_[key] = encodePart(*item);
     return *this;
   }
+  template <typename T>
+  ObjectWriter& optObject(const char* key, const Boxed<T>& item) {
+    if (item) json_[key] = encodePart(*item);
+    return *this;
+  }
   Json take() { return std::move(json_); }
 
  private:

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/boxed.h"
+
 namespace tidal::api {
 
 using Json = nlohmann::json;
@@ -144,7 +146,8 @@ struct ScaledObjectSpec {
   std::optional<int32_t> idleReplicaCount;
   std::optional<int32_t> minReplicaCount;
   std::optional<int32_t> maxReplicaCount;
-  std::optional<AdvancedConfig> advanced;
+  // Boxed, not std::optional: AdvancedConfig is over 500 bytes and most ScaledObjects have none.
+  Boxed<AdvancedConfig> advanced;
   std::vector<ScaleTrigger> triggers;
   std::optional<Fallback> fallback;
   Json unknown;

@@ -434,6 +434,7 @@ int runOperator(const OperatorOptions& options) {
            },
        .onUpdate =
            [&](const api::ScaledObject& before, const api::ScaledObject& after) {
+             handler.cacheUpdated(after);
              if (controller::ScaledObjectController::needsReconcile(before, after)) {
                queue.add(keyOf(after.metadata));
                enqueueReferencedAuths(before);

@@ -93,22 +93,29 @@ struct ScaleHandler::Object {
 
 namespace {
 
-// The newer of the informer's copy and the one tidal last wrote, by resourceVersion (etcd
-// revisions: decimal and increasing; if either does not parse, the informer's copy wins).
-std::shared_ptr<const api::ScaledObject> newer(
-    std::shared_ptr<const api::ScaledObject> cached,
-    const std::shared_ptr<const api::ScaledObject>& written) {
-  if (!written || !cached) return cached;
+// Whether resourceVersion `written` is newer than `cached` (etcd revisions: decimal and
+// increasing; if either does not parse, it is not).
+bool writtenIsNewer(const std::string& cached, const std::string& written) {
   auto parse = [](const std::string& text) -> std::optional<uint64_t> {
     uint64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
   };
-  std::optional<uint64_t> a = parse(cached->metadata.resourceVersion);
-  std::optional<uint64_t> b = parse(written->metadata.resourceVersion);
-  if (!a || !b || *a >= *b) return cached;
-  return written;
+  std::optional<uint64_t> a = parse(cached);
+  std::optional<uint64_t> b = parse(written);
+  return a && b && *a < *b;
+}
+
+// The newer of the informer's copy and the one tidal last wrote, by resourceVersion (etcd
+// revisions: decimal and increasing; if either does not parse, the informer's copy wins).
+std::shared_ptr<const api::ScaledObject> newer(
+    std::shared_ptr<const api::ScaledObject> cached,
+    const std::shared_ptr<const api::ScaledObject>& written) {
+  if (!written || !cached) return cached;
+  return writtenIsNewer(cached->metadata.resourceVersion, written->metadata.resourceVersion)
+             ? written
+             : cached;
 }
 
 // Adapters from the decision code's small interfaces to the world.
@@ -354,6 +361,16 @@ void ScaleHandler::startLoop(const api::ScaledObject& so) {
   deps_.scheduler->schedule(obj->key, interval, [this, weak](const RunInfo& run) {
     if (auto o = weak.lock()) poll(o, run);
   });
+}
+
+void ScaleHandler::cacheUpdated(const api::ScaledObject& so) {
+  std::shared_ptr<Object> obj = object(so.metadata.namespace_, so.metadata.name, false);
+  if (!obj) return;
+  std::unique_lock lock(obj->mu, std::try_to_lock);
+  if (!lock.owns_lock() || !obj->written) return;
+  if (!writtenIsNewer(so.metadata.resourceVersion, obj->written->metadata.resourceVersion)) {
+    obj->written.reset();
+  }
 }
 
 void ScaleHandler::stopLoop(std::string_view ns, std::string_view name) {

@@ -138,6 +138,12 @@ class ScaleHandler : public ScalableObjects {
   std::optional<StatusOr<std::vector<scalers::MetricValue>>> getMetricsNow(
       std::string_view ns, std::string_view scaledObject, std::string_view metricName);
 
+  // The informer's copy of `so` changed. A copy this handler kept of its own (or the
+  // controller's) status write that is not newer than `so` goes now rather than at the next poll:
+  // after a burst of new ScaledObjects, a thousand such copies would otherwise live a whole
+  // polling interval. Never blocks: when a poll or request holds the object, that one does it.
+  void cacheUpdated(const api::ScaledObject& so);
+
   // Drops the scalers of ns/name so the next poll or metric request rebuilds them with freshly
   // resolved authentication (a TriggerAuthentication changed). No-op when there are none.
   void invalidate(std::string_view ns, std::string_view name);
