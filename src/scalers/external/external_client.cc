@@ -13,8 +13,8 @@
 namespace tidal::scalers::external {
 namespace {
 
-SharedPool<ExternalChannel>& pool() {
-  static SharedPool<ExternalChannel> p;
+SharedPool<ExternalTransport>& pool() {
+  static SharedPool<ExternalTransport> p;
   return p;
 }
 
@@ -100,7 +100,7 @@ StatusOr<std::unique_ptr<ExternalTransport>> openExternalTransport(
   return std::unique_ptr<ExternalTransport>(transport);
 }
 
-StatusOr<std::shared_ptr<ExternalChannel>> sharedExternalChannel(const ExternalConfig& config) {
+StatusOr<std::shared_ptr<ExternalTransport>> sharedExternalChannel(const ExternalConfig& config) {
   const ExternalMetadata& m = config.metadata;
   TransportOptions options{.address = m.scalerAddress,
                            .tls = config.useTls(),
@@ -111,14 +111,14 @@ StatusOr<std::shared_ptr<ExternalChannel>> sharedExternalChannel(const ExternalC
   // Loaded here, not in the pool's factory, which runs under the pool's lock.
   if (const LoadedPlugin& loaded = plugin(); !loaded.status.isOk()) return loaded.status;
   Status failed;
-  std::shared_ptr<ExternalChannel> channel =
-      pool().acquire(config.poolKey(), [&]() -> std::shared_ptr<ExternalChannel> {
+  std::shared_ptr<ExternalTransport> channel =
+      pool().acquire(config.poolKey(), [&]() -> std::shared_ptr<ExternalTransport> {
         StatusOr<std::unique_ptr<ExternalTransport>> transport = openExternalTransport(options);
         if (!transport.isOk()) {
           failed = transport.status();
           return nullptr;
         }
-        return std::make_shared<ExternalChannel>(m.scalerAddress, std::move(transport).value());
+        return std::move(transport).value();
       });
   if (!failed.isOk()) return failed;
   if (!channel) return Status(StatusCode::kInternal, "no external scaler channel");

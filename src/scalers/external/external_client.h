@@ -4,13 +4,12 @@
 // trigger with the same ones (SharedPool: the channel closes when the last trigger lets go).
 //
 // Example:
-//   StatusOr<std::shared_ptr<ExternalChannel>> ch = sharedExternalChannel(config);
+//   StatusOr<std::shared_ptr<ExternalTransport>> ch = sharedExternalChannel(config);
 //   StatusOr<bool> active = (*ch)->isActive(ref, config.timeout);
 #pragma once
 
 #include <cstddef>
 #include <memory>
-#include <string>
 
 #include "common/status.h"
 #include "scalers/external/external_metadata.h"
@@ -18,24 +17,10 @@
 
 namespace tidal::scalers::external {
 
-// A channel to one external scaler server: its address and the plugin's transport. Thread-safe.
-class ExternalChannel {
- public:
-  ExternalChannel(std::string address, std::unique_ptr<ExternalTransport> transport)
-      : address_(std::move(address)), transport_(std::move(transport)) {}
-
-  const std::string& address() const { return address_; }
-  ExternalTransport& calls() const { return *transport_; }
-
- private:
-  std::string address_;
-  std::unique_ptr<ExternalTransport> transport_;
-};
-
 // The channel for `config`'s address and TLS settings, shared with every trigger that has the same
 // ones. No I/O: gRPC connects on the first call. kInvalidArgument when the TLS material cannot be
 // turned into credentials; kFailedPrecondition when the gRPC plugin cannot be loaded.
-StatusOr<std::shared_ptr<ExternalChannel>> sharedExternalChannel(const ExternalConfig& config);
+StatusOr<std::shared_ptr<ExternalTransport>> sharedExternalChannel(const ExternalConfig& config);
 
 // How many distinct channels are alive (for tests of the sharing).
 size_t liveExternalChannels();

@@ -21,18 +21,18 @@ constexpr milliseconds kMaxBackoff = 60s;
 // What both trigger types do; the push type adds the stream.
 class ExternalCalls {
  public:
-  ExternalCalls(ExternalConfig config, std::shared_ptr<ExternalChannel> channel)
+  ExternalCalls(ExternalConfig config, std::shared_ptr<ExternalTransport> channel)
       : config_(std::move(config)),
         ref_(scaledObjectRefOf(config_)),
         channel_(std::move(channel)) {}
 
   std::vector<MetricSpec> metricSpecs() const {
-    std::shared_ptr<ExternalChannel> channel = this->channel();
+    std::shared_ptr<ExternalTransport> channel = this->channel();
     std::lock_guard lock(mu_);
     // The answer the build just fetched serves the first request (the handler's, right after).
     if (!channel || std::exchange(fresh_, false)) return lastSpecs_;
     StatusOr<std::vector<ExternalMetricSpec>> response =
-        channel->calls().getMetricSpec(ref_, config_.timeout);
+        channel->getMetricSpec(ref_, config_.timeout);
     if (response.isOk()) {
       lastSpecs_ = metricSpecsOf(*response, config_.triggerIndex, config_.targetType);
     }
@@ -41,24 +41,24 @@ class ExternalCalls {
 
   // Asks GetMetricSpec once and keeps the answer; the error when the call fails.
   Status fetchSpecs() {
-    std::shared_ptr<ExternalChannel> channel = this->channel();
+    std::shared_ptr<ExternalTransport> channel = this->channel();
     if (!channel) return failedPrecondition("the external scaler was closed");
     std::lock_guard lock(mu_);
     TIDAL_ASSIGN_OR_RETURN(std::vector<ExternalMetricSpec> response,
-                           channel->calls().getMetricSpec(ref_, config_.timeout));
+                           channel->getMetricSpec(ref_, config_.timeout));
     lastSpecs_ = metricSpecsOf(response, config_.triggerIndex, config_.targetType);
     fresh_ = true;
     return Status::ok();
   }
 
   StatusOr<MetricsAndActivity> metricsAndActivity(std::string_view metricName) {
-    std::shared_ptr<ExternalChannel> channel = this->channel();
+    std::shared_ptr<ExternalTransport> channel = this->channel();
     if (!channel) return failedPrecondition("the external scaler was closed");
     TIDAL_ASSIGN_OR_RETURN(std::string bare,
                            metricNameWithoutIndex(config_.triggerIndex, metricName));
     TIDAL_ASSIGN_OR_RETURN(std::vector<ExternalMetricValue> values,
-                           channel->calls().getMetrics(ref_, bare, config_.timeout));
-    TIDAL_ASSIGN_OR_RETURN(bool active, channel->calls().isActive(ref_, config_.timeout));
+                           channel->getMetrics(ref_, bare, config_.timeout));
+    TIDAL_ASSIGN_OR_RETURN(bool active, channel->isActive(ref_, config_.timeout));
     MetricsAndActivity out;
     out.metrics = metricValuesOf(values, std::string(metricName));
     out.active = active;
@@ -85,10 +85,10 @@ class ExternalCalls {
            const Clock& clock) {
     milliseconds backoff = kFirstBackoff;
     while (!stop()) {
-      std::shared_ptr<ExternalChannel> channel = this->channel();
+      std::shared_ptr<ExternalTransport> channel = this->channel();
       if (!channel) return;
       bool delivered = false;
-      Status s = channel->calls().streamIsActive(
+      Status s = channel->streamIsActive(
           ref_,
           [&](bool result) {
             delivered = true;
@@ -105,7 +105,7 @@ class ExternalCalls {
   }
 
  private:
-  std::shared_ptr<ExternalChannel> channel() const {
+  std::shared_ptr<ExternalTransport> channel() const {
     std::lock_guard lock(channelMu_);
     return channel_;
   }
@@ -113,7 +113,7 @@ class ExternalCalls {
   const ExternalConfig config_;
   const ExternalRef ref_;
   mutable std::mutex channelMu_;
-  std::shared_ptr<ExternalChannel> channel_;
+  std::shared_ptr<ExternalTransport> channel_;
   mutable std::mutex mu_;  // serialises GetMetricSpec and guards lastSpecs_
   mutable std::vector<MetricSpec> lastSpecs_;
   mutable bool fresh_ = false;
@@ -201,7 +201,7 @@ StatusOr<std::string> metricNameWithoutIndex(int triggerIndex, std::string_view 
 
 StatusOr<std::unique_ptr<Scaler>> makeExternalScaler(ExternalConfig config, bool push,
                                                      const Clock& clock) {
-  StatusOr<std::shared_ptr<ExternalChannel>> channel = sharedExternalChannel(config);
+  StatusOr<std::shared_ptr<ExternalTransport>> channel = sharedExternalChannel(config);
   if (!channel.isOk()) {
     return channel.status().withPrefix("error parsing external scaler metadata");
   }
