@@ -2,11 +2,12 @@
 """Checks deploy/docker/Dockerfile against what this machine (Debian bookworm, like the image's
 stages) says, since no Docker engine is here to build it:
 
-  check_dockerfile.py BINARY DOCKERFILE SETUP [PLUGIN...]
+  check_dockerfile.py BINARY DOCKERFILE SETUP [--dlopen SONAME]... [PLUGIN...]
 
 1. The runtime stage installs exactly the Debian packages that own the shared libraries BINARY
    (a tidal built here) and each PLUGIN (tidal-external-grpc.so, which tidal loads at run time)
-   link directly (DT_NEEDED, resolved with ldd, owner from dpkg -S), minus
+   link directly (DT_NEEDED, resolved with ldd, owner from dpkg -S), and each SONAME tidal opens
+   itself with dlopen() (libpq.so.5, resolved with ldconfig -p), minus
    what debian:bookworm-slim already has (libc6, libstdc++6, libgcc-s1) and the sanitizer
    runtimes of ASan builds; ca-certificates and tzdata are allowed besides.
 2. The build stage installs every -dev and *-compiler* package of scripts/setup (except the clang/libFuzzer
@@ -93,6 +94,9 @@ def needed_packages(binary):
         m = re.match(r"\s*(\S+) => (\S+)", line)
         if m:
             where[m.group(1)] = m.group(2)
+        m = re.match(r"\s*(/\S+) \(0x", line)  # the dynamic loader, listed by its path
+        if m:
+            where.setdefault(os.path.basename(m.group(1)), m.group(1))
     all_paths = sorted({c for lib in needed if lib in where for c in candidates(where[lib])})
     found = owners(all_paths)
     pkgs, problems = {}, []
@@ -103,6 +107,27 @@ def needed_packages(binary):
             problems.append(f"{lib}: no Debian package owns {path}")
         else:
             pkgs.setdefault(pkg, []).append(lib)
+    return pkgs, problems
+
+
+def dlopen_packages(sonames):
+    """{package: [soname]} for libraries opened with dlopen(), found as the dynamic loader would
+    (ldconfig -p)."""
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    where = {}
+    for line in cache.splitlines():
+        m = re.match(r"\s*(\S+) \(([^)]*)\) => (\S+)", line)
+        if m and "x86-64" in m.group(2) and m.group(1) not in where:
+            where[m.group(1)] = m.group(3)
+    found = owners(sorted({c for so in sonames if so in where for c in candidates(where[so])}))
+    pkgs, problems = {}, []
+    for so in sonames:
+        path = where.get(so)
+        pkg = next((found[c] for c in candidates(path) if c in found), None) if path else None
+        if pkg is None:
+            problems.append(f"{so} (opened with dlopen): not installed here ({path})")
+        else:
+            pkgs.setdefault(pkg, []).append(so)
     return pkgs, problems
 
 
@@ -120,7 +145,14 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     binary, dockerfile, setup = argv[1:4]
-    plugins = argv[4:]
+    rest, plugins, sonames = argv[4:], [], []
+    while rest:
+        if rest[0] == "--dlopen" and len(rest) > 1:
+            sonames.append(rest[1])
+            rest = rest[2:]
+        else:
+            plugins.append(rest[0])
+            rest = rest[1:]
     st = stages(open(dockerfile).read())
     failures = []
     if len(st) < 2:
@@ -137,11 +169,16 @@ def main(argv):
         for pkg, libs in more.items():
             needed.setdefault(pkg, [])
             needed[pkg] += [lib for lib in libs if lib not in needed[pkg]]
+    more, problems = dlopen_packages(sonames)
+    failures += problems
+    for pkg, libs in more.items():
+        needed.setdefault(pkg, [])
+        needed[pkg] += [lib for lib in libs if lib not in needed[pkg]]
     want = set(needed) - BASE - SANITIZER
     have = apt_packages(runtime[1])
     for pkg in sorted(want - have):
         failures.append(f"runtime stage lacks {pkg} (provides {', '.join(needed[pkg])} that "
-                        f"{os.path.basename(binary)} or a plugin links): add it to the last "
+                        f"{os.path.basename(binary)} or a plugin links or opens): add it to the last "
                         "apt-get install")
     for pkg in sorted(have - want - RUNTIME_EXTRA):
         failures.append(f"runtime stage installs {pkg}, which the binary does not link: remove it")

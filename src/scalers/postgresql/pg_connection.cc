@@ -4,11 +4,11 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <poll.h>
 
 #include "common/strings.h"
+#include "scalers/postgresql/libpq.h"
 
 namespace tidal::scalers::postgresql {
 namespace {
@@ -39,17 +39,17 @@ bool waitFor(int fd, bool forWrite, SteadyClock::time_point deadline) {
 }
 
 // The first column of the first row of `r` as a number.
-StatusOr<double> readNumber(const PGresult* r) {
-  const ExecStatusType st = PQresultStatus(r);
+StatusOr<double> readNumber(const LibPq& pq, const PGresult* r) {
+  const ExecStatusType st = pq.resultStatus(r);
   if (st == PGRES_COMMAND_OK) return invalidArgument("the query returned no rows");
   if (st != PGRES_TUPLES_OK) {
-    return invalidArgument("the query failed: " + oneLine(PQresultErrorMessage(r)));
+    return invalidArgument("the query failed: " + oneLine(pq.resultErrorMessage(r)));
   }
-  if (PQntuples(r) < 1 || PQnfields(r) < 1) return invalidArgument("the query returned no rows");
-  if (PQgetisnull(r, 0, 0) != 0) {
+  if (pq.ntuples(r) < 1 || pq.nfields(r) < 1) return invalidArgument("the query returned no rows");
+  if (pq.getisnull(r, 0, 0) != 0) {
     return invalidArgument("the query returned NULL, expected a number");
   }
-  const std::string text = PQgetvalue(r, 0, 0);
+  const std::string text = pq.getvalue(r, 0, 0);
   if (std::optional<double> v = parseGoFloat(trim(text))) return *v;
   return invalidArgument(fmt::format("the query returned \"{}\", expected a number",
                                      text.size() > 64 ? text.substr(0, 64) + "..." : text));
@@ -84,34 +84,37 @@ SharedPool<PgConnection>& PgConnection::pool() {
 }
 
 void PgConnection::dropLocked() {
-  if (conn_ != nullptr) PQfinish(conn_);
+  if (conn_ != nullptr) pq_->finish(conn_);
   conn_ = nullptr;
 }
 
 Status PgConnection::connectLocked(SteadyClock::time_point deadline) {
   dropLocked();
-  conn_ = PQconnectStart(conninfo_.c_str());
+  if (pq_ == nullptr) {
+    TIDAL_ASSIGN_OR_RETURN(pq_, libpq());
+  }
+  conn_ = pq_->connectStart(conninfo_.c_str());
   if (conn_ == nullptr) return unavailable("libpq could not allocate a connection");
-  if (PQstatus(conn_) == CONNECTION_BAD) {
+  if (pq_->status(conn_) == CONNECTION_BAD) {
     // A connection string libpq cannot parse fails here, before any I/O.
-    Status s = invalidArgument("cannot connect: " + oneLine(PQerrorMessage(conn_)));
+    Status s = invalidArgument("cannot connect: " + oneLine(pq_->errorMessage(conn_)));
     dropLocked();
     return s;
   }
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
     if (state == PGRES_POLLING_FAILED) {
-      Status s = unavailable("cannot connect: " + oneLine(PQerrorMessage(conn_)));
+      Status s = unavailable("cannot connect: " + oneLine(pq_->errorMessage(conn_)));
       dropLocked();
       return s;
     }
-    if (!waitFor(PQsocket(conn_), state == PGRES_POLLING_WRITING, deadline)) {
+    if (!waitFor(pq_->socket(conn_), state == PGRES_POLLING_WRITING, deadline)) {
       dropLocked();
       return Status(StatusCode::kDeadlineExceeded, "connecting timed out");
     }
-    state = PQconnectPoll(conn_);
+    state = pq_->connectPoll(conn_);
   }
-  if (PQsetnonblocking(conn_, 1) != 0) {
+  if (pq_->setnonblocking(conn_, 1) != 0) {
     Status s = unavailable("cannot switch the connection to non-blocking mode");
     dropLocked();
     return s;
@@ -123,25 +126,25 @@ StatusOr<double> PgConnection::queryNumber(const std::string& query,
                                            std::chrono::milliseconds timeout) {
   std::lock_guard lock(mu_);
   const auto deadline = SteadyClock::now() + timeout;
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+  if (conn_ == nullptr || pq_->status(conn_) != CONNECTION_OK) {
     Status s = connectLocked(deadline);
     if (s.code() == StatusCode::kDeadlineExceeded) return timedOut(timeout, "connecting");
     TIDAL_RETURN_IF_ERROR(s);
   }
-  if (PQsendQuery(conn_, query.c_str()) != 1) {
+  if (pq_->sendQuery(conn_, query.c_str()) != 1) {
     // Usually a connection the server closed since the last poll: reconnect once and retry.
     TIDAL_RETURN_IF_ERROR(connectLocked(deadline));
-    if (PQsendQuery(conn_, query.c_str()) != 1) {
-      Status s = unavailable("sending the query failed: " + oneLine(PQerrorMessage(conn_)));
+    if (pq_->sendQuery(conn_, query.c_str()) != 1) {
+      Status s = unavailable("sending the query failed: " + oneLine(pq_->errorMessage(conn_)));
       dropLocked();
       return s;
     }
   }
   // Flush what libpq buffered, then read until the result is complete.
   while (true) {
-    const int flushed = PQflush(conn_);
+    const int flushed = pq_->flush(conn_);
     if (flushed == 0) break;
-    if (flushed < 0 || !waitFor(PQsocket(conn_), true, deadline)) {
+    if (flushed < 0 || !waitFor(pq_->socket(conn_), true, deadline)) {
       dropLocked();
       return flushed < 0 ? unavailable("sending the query failed")
                          : timedOut(timeout, "sending the query");
@@ -149,18 +152,18 @@ StatusOr<double> PgConnection::queryNumber(const std::string& query,
   }
   // Waits until libpq has a whole result to hand out, so PQgetResult does not block.
   auto awaitResult = [&]() -> Status {
-    while (PQisBusy(conn_) != 0) {
-      if (!waitFor(PQsocket(conn_), false, deadline)) {
-        if (PGcancel* cancel = PQgetCancel(conn_)) {
+    while (pq_->isBusy(conn_) != 0) {
+      if (!waitFor(pq_->socket(conn_), false, deadline)) {
+        if (PGcancel* cancel = pq_->getCancel(conn_)) {
           char err[256];
-          PQcancel(cancel, err, sizeof err);
-          PQfreeCancel(cancel);
+          pq_->cancel(cancel, err, sizeof err);
+          pq_->freeCancel(cancel);
         }
         dropLocked();
         return timedOut(timeout, "the query");
       }
-      if (PQconsumeInput(conn_) != 1) {
-        Status s = unavailable("the connection failed: " + oneLine(PQerrorMessage(conn_)));
+      if (pq_->consumeInput(conn_) != 1) {
+        Status s = unavailable("the connection failed: " + oneLine(pq_->errorMessage(conn_)));
         dropLocked();
         return s;
       }
@@ -172,16 +175,16 @@ StatusOr<double> PgConnection::queryNumber(const std::string& query,
   bool first = true;
   while (true) {
     TIDAL_RETURN_IF_ERROR(awaitResult());
-    PGresult* r = PQgetResult(conn_);
+    PGresult* r = pq_->getResult(conn_);
     if (r == nullptr) break;
     if (first) {
       first = false;
-      value = readNumber(r);
+      value = readNumber(*pq_, r);
     }
-    PQclear(r);
+    pq_->clear(r);
   }
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    const std::string why = oneLine(PQerrorMessage(conn_));
+  if (pq_->status(conn_) != CONNECTION_OK) {
+    const std::string why = oneLine(pq_->errorMessage(conn_));
     dropLocked();
     if (!value.isOk()) return unavailable("the connection failed: " + why);
   }

@@ -24,6 +24,8 @@ typedef struct pg_conn PGconn;  // NOLINT: libpq's own declaration
 
 namespace tidal::scalers::postgresql {
 
+struct LibPq;
+
 // What the scaler needs of a connection; a fake in unit tests.
 class NumberQuerier {
  public:
@@ -52,6 +54,7 @@ class PgConnection : public NumberQuerier {
 
   const std::string conninfo_;
   std::mutex mu_;
+  const LibPq* pq_ = nullptr;  // loaded at the first connect (scalers/postgresql/libpq.h)
   PGconn* conn_ = nullptr;
 };
 

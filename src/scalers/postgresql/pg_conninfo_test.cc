@@ -8,25 +8,32 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
+
+#include "scalers/postgresql/libpq.h"
 
 namespace tidal::scalers::postgresql {
 namespace {
 
 // Every keyword libpq sets from `conninfo`, or {"error", message} when it does not parse.
 std::map<std::string, std::string> libpqReads(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   std::map<std::string, std::string> out;
+  StatusOr<const LibPq*> loaded = libpq();
+  if (!loaded.isOk()) {
+    out["error"] = loaded.status().message();
+    return out;
+  }
+  const LibPq& pq = *loaded.value();
+  char* err = nullptr;
+  PQconninfoOption* opts = pq.conninfoParse(conninfo.c_str(), &err);
   if (opts == nullptr) {
     out["error"] = err != nullptr ? err : "?";
-    if (err != nullptr) PQfreemem(err);
+    if (err != nullptr) pq.freemem(err);
     return out;
   }
   for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
     if (o->val != nullptr) out[o->keyword] = o->val;
   }
-  PQconninfoFree(opts);
+  pq.conninfoFree(opts);
   return out;
 }
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include "common/strings.h"
+#include "scalers/postgresql/libpq.h"
 #include "scalers/postgresql/pg_connection.h"
 #include "scalers/postgresql/pg_conninfo.h"
 
@@ -38,9 +38,12 @@ Status validate(const M& md) {
 
 // host:port/dbname of a connection string, as libpq reads it, for messages; no credentials.
 std::string serverOf(const std::string& conninfo) {
+  StatusOr<const LibPq*> loaded = libpq();
+  if (!loaded.isOk()) return "(connection string)";
+  const LibPq& pq = *loaded.value();
   char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (err != nullptr) PQfreemem(err);
+  PQconninfoOption* opts = pq.conninfoParse(conninfo.c_str(), &err);
+  if (err != nullptr) pq.freemem(err);
   if (opts == nullptr) return "(connection string)";
   std::string host;
   std::string port;
@@ -52,7 +55,7 @@ std::string serverOf(const std::string& conninfo) {
     if (k == "port") port = o->val;
     if (k == "dbname") db = o->val;
   }
-  PQconninfoFree(opts);
+  pq.conninfoFree(opts);
   return fmt::format("{}:{}/{}", host.empty() ? "localhost" : host, port.empty() ? "5432" : port,
                      db);
 }
