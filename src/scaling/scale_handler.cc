@@ -345,12 +345,19 @@ StatusOr<TriggerMetricSpecs> ScaleHandler::metricSpecs(const api::ScaledObject& 
 
 void ScaleHandler::startLoop(const api::ScaledObject& so) {
   std::shared_ptr<Object> obj = object(so.metadata.namespace_, so.metadata.name, true);
+  // A copy of `so` is kept only while the informer's cache is older (a status write the watch
+  // has not delivered yet); when nothing was written, or the watch event came first, the cache
+  // already holds it and a copy would only wait for the next poll to be dropped.
+  std::shared_ptr<const api::ScaledObject> cached =
+      deps_.targets->scaledObject(so.metadata.namespace_, so.metadata.name);
+  bool cacheIsOlder =
+      !cached || writtenIsNewer(cached->metadata.resourceVersion, so.metadata.resourceVersion);
   bool existed;
   {
     std::lock_guard lock(obj->mu);
     existed = obj->looping;
     obj->looping = true;
-    obj->written = newer(std::make_shared<api::ScaledObject>(so), obj->written);
+    if (cacheIsOlder) obj->written = newer(std::make_shared<api::ScaledObject>(so), obj->written);
     if (obj->built && obj->built->generation != so.metadata.generation.value_or(0)) {
       dropScalers(*obj);
     }
