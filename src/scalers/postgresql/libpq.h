@@ -1,12 +1,13 @@
 // libpq, opened with dlopen() when the first postgresql trigger (or its metadata) needs it,
 // rather than linked into tidal. Debian's libpq links Kerberos (GSS-API) and OpenLDAP, which
 // bring GnuTLS, p11-kit and a dozen more libraries: linked, they were mapped and initialised in
-// every operator, about 3 MiB of resident pages, though only postgresql triggers use libpq
-// (docs/performance.md). The functions are libpq's own, called through this table.
+// every operator, though only postgresql triggers use libpq. Together with Debian's libcurl,
+// which brought the same ones, they were 3 MiB of resident pages (docs/performance.md, Z20).
+// The functions are libpq's own, called through this table.
 //
 // libpq() loads the library once per process and keeps it loaded; when it cannot be loaded the
-// error names the library and says why (dlerror()), and the postgresql trigger fails to build
-// with it while every other trigger keeps working.
+// error names the library and says why (dlerror()), the postgresql trigger's queries fail with
+// it, and every other trigger keeps working.
 #pragma once
 
 #include <string>
