@@ -85,6 +85,21 @@ def owners(paths):
     return found
 
 
+def packages_of(libs, where, unowned):
+    """{package: [lib]} for each of `libs` found at where[lib], with a problem (unowned(lib, path))
+    for each no Debian package owns."""
+    found = owners(sorted({c for lib in libs if lib in where for c in candidates(where[lib])}))
+    pkgs, problems = {}, []
+    for lib in libs:
+        path = where.get(lib)
+        pkg = next((found[c] for c in candidates(path) if c in found), None) if path else None
+        if pkg is None:
+            problems.append(unowned(lib, path))
+        else:
+            pkgs.setdefault(pkg, []).append(lib)
+    return pkgs, problems
+
+
 def needed_packages(binary):
     elf = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True)
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", elf.stdout)
@@ -97,17 +112,7 @@ def needed_packages(binary):
         m = re.match(r"\s*(/\S+) \(0x", line)  # the dynamic loader, listed by its path
         if m:
             where.setdefault(os.path.basename(m.group(1)), m.group(1))
-    all_paths = sorted({c for lib in needed if lib in where for c in candidates(where[lib])})
-    found = owners(all_paths)
-    pkgs, problems = {}, []
-    for lib in needed:
-        path = where.get(lib)
-        pkg = next((found[c] for c in candidates(path) if c in found), None) if path else None
-        if pkg is None:
-            problems.append(f"{lib}: no Debian package owns {path}")
-        else:
-            pkgs.setdefault(pkg, []).append(lib)
-    return pkgs, problems
+    return packages_of(needed, where, lambda lib, path: f"{lib}: no Debian package owns {path}")
 
 
 def dlopen_packages(sonames):
@@ -119,16 +124,8 @@ def dlopen_packages(sonames):
         m = re.match(r"\s*(\S+) \(([^)]*)\) => (\S+)", line)
         if m and "x86-64" in m.group(2) and m.group(1) not in where:
             where[m.group(1)] = m.group(3)
-    found = owners(sorted({c for so in sonames if so in where for c in candidates(where[so])}))
-    pkgs, problems = {}, []
-    for so in sonames:
-        path = where.get(so)
-        pkg = next((found[c] for c in candidates(path) if c in found), None) if path else None
-        if pkg is None:
-            problems.append(f"{so} (opened with dlopen): not installed here ({path})")
-        else:
-            pkgs.setdefault(pkg, []).append(so)
-    return pkgs, problems
+    return packages_of(sonames, where,
+                       lambda so, path: f"{so} (opened with dlopen): not installed here ({path})")
 
 
 def setup_packages(path):

@@ -3,11 +3,10 @@
 // spec/keda-spec.md §f). The calls against a real gRPC server are in tests/integration/external.
 #include "scalers/external/external_scaler.h"
 
-#include <fstream>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/process_maps.h"
 #include "scalers/registry.h"
 
 namespace tidal::scalers {
@@ -27,12 +26,7 @@ ScalerConfig trigger(StringMap metadata, StringMap auth = {}, std::string type =
 }
 
 bool grpcMapped() {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (line.find("libgrpc") != std::string::npos) return true;
-  }
-  return false;
+  return mappedInThisProcess("libgrpc");
 }
 
 // gRPC is the plugin's: this test binary, like tidal, does not link it, and maps it only once an

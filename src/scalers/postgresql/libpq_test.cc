@@ -3,21 +3,17 @@
 // that says which and why.
 #include "scalers/postgresql/libpq.h"
 
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "common/process_maps.h"
 
 namespace tidal::scalers::postgresql {
 namespace {
 
 bool libpqMapped() {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    if (line.find("/libpq.so") != std::string::npos) return true;
-  }
-  return false;
+  return mappedInThisProcess("/libpq.so");
 }
 
 // ctest runs each test in its own process; for a run of the whole binary this one is first.
