@@ -76,8 +76,7 @@ EventRecorderStats EventRecorder::stats() const {
   return stats_;
 }
 
-bool EventRecorder::allowLocked(const std::string& objectKey,
-                                std::chrono::steady_clock::time_point now) {
+bool EventRecorder::allowLocked(uint64_t objectKey, std::chrono::steady_clock::time_point now) {
   auto [it, inserted] = buckets_.try_emplace(objectKey);
   Bucket& b = it->second;
   if (inserted) {
@@ -97,15 +96,17 @@ bool EventRecorder::allowLocked(const std::string& objectKey,
 Event EventRecorder::eventOf(const Series& s) const {
   Event e;
   e.metadata.name = s.name;
-  e.metadata.namespace_ = s.regarding.namespace_.empty() ? "default" : s.regarding.namespace_;
-  e.eventTime = s.eventTime;
+  e.metadata.namespace_ = s.namespace_;
+  e.eventTime = formatMicroTime(s.firstObserved);
   e.reportingController = options_.reportingController;
   e.reportingInstance = options_.reportingInstance;
-  e.action = s.action;
-  e.reason = s.reason;
-  e.regarding = s.regarding;
-  e.note = s.note;
-  e.type = s.type;
+  if (s.content) {
+    e.action = s.content->action;
+    e.reason = s.content->reason;
+    e.regarding = s.content->regarding;
+    e.note = s.content->note;
+    e.type = s.content->type;
+  }
   if (s.count > 1) e.series = EventSeries{s.count, formatMicroTime(s.lastObserved)};
   return e;
 }
@@ -113,9 +114,23 @@ Event EventRecorder::eventOf(const Series& s) const {
 bool EventRecorder::sameEvent(const Series& s, const ObjectReference& regarding,
                               std::string_view type, std::string_view reason,
                               std::string_view action, std::string_view note) {
-  return s.regarding.uid == regarding.uid && s.regarding.name == regarding.name &&
-         s.regarding.namespace_ == regarding.namespace_ && s.regarding.kind == regarding.kind &&
-         s.type == type && s.reason == reason && s.action == action && s.note == note;
+  if (!s.content) return true;
+  const Content& c = *s.content;
+  return c.regarding.uid == regarding.uid && c.regarding.name == regarding.name &&
+         c.regarding.namespace_ == regarding.namespace_ && c.regarding.kind == regarding.kind &&
+         c.type == type && c.reason == reason && c.action == action && c.note == note;
+}
+
+std::unique_ptr<EventRecorder::Content> EventRecorder::contentOf(const ObjectReference& regarding,
+                                                                 std::string_view type,
+                                                                 std::string_view reason,
+                                                                 std::string_view action,
+                                                                 std::string_view note) {
+  return std::make_unique<Content>(Content{.regarding = regarding,
+                                           .type = std::string(type),
+                                           .reason = std::string(reason),
+                                           .action = std::string(action),
+                                           .note = std::string(note)});
 }
 
 void EventRecorder::eraseLocked(std::unordered_map<uint64_t, Series>::iterator it) {
@@ -175,25 +190,25 @@ void EventRecorder::record(const ObjectReference& regarding, std::string_view ty
     if (it != series_.end() && mono - it->second.lastObservedAt < options_.seriesWindow) {
       Series& s = it->second;
       ++s.count;
+      // The repeat is to be written: keep what the Event says again, so that it can be created
+      // anew if it expired.
+      if (!s.content) s.content = contentOf(regarding, type, reason, action, trimmedNote);
       s.lastObserved = now;
       s.lastObservedAt = mono;
       lru_.splice(lru_.end(), lru_, s.lru);
       ++stats_.aggregated;
       return;  // written back by the next periodic flush
     }
-    if (!allowLocked(objectKeyOf(regarding), mono)) {
+    if (!allowLocked(std::hash<std::string>{}(objectKeyOf(regarding)), mono)) {
       ++stats_.dropped;
       return;
     }
     if (it != series_.end()) eraseLocked(it);  // a finished series: this starts a new Event
     Series s;
     s.name = eventName(regarding.name, now);
-    s.eventTime = formatMicroTime(now);
-    s.regarding = regarding;
-    s.type = std::string(type);
-    s.reason = std::string(reason);
-    s.action = std::string(action);
-    s.note = std::string(trimmedNote);
+    s.namespace_ = regarding.namespace_.empty() ? "default" : regarding.namespace_;
+    s.content = contentOf(regarding, type, reason, action, trimmedNote);
+    s.firstObserved = now;
     s.lastObserved = now;
     s.lastObservedAt = mono;
     s.lru = lru_.insert(lru_.end(), key);
@@ -269,8 +284,10 @@ size_t EventRecorder::send(bool force, const std::stop_token& stop) {
     if (status.isOk()) {
       ++(w.create ? stats_.created : stats_.seriesUpdates);
       if (it != series_.end()) {
-        it->second.sentCount = w.count;
-        it->second.lastSentAt = options_.clock->monotonicNow();
+        Series& s = it->second;
+        s.sentCount = w.count;
+        s.lastSentAt = options_.clock->monotonicNow();
+        if (s.sentCount == s.count) s.content.reset();  // written: the hash recognises repeats
       }
     } else {
       ++stats_.failures;

@@ -12,11 +12,15 @@
 // record() never blocks on the network: it updates in-memory state and a background thread sends.
 // Failures to send are logged once per change of state and retried at the next flush.
 //
-// Memory: a series keeps only what its Event says (not a whole k8s::Event), and at most
-// `maxSeries` series that have been written are remembered, least recently seen forgotten first,
-// as client-go's event correlator keeps 4,096 (a forgotten series' next repeat creates a new
-// Event). Series not yet written are never forgotten. Rate-limit buckets that have refilled are
-// dropped. So ten thousand new ScaledObjects, three Events each, leave 4,096 series, not 30,000.
+// Memory: a series keeps what its Event says (not a whole k8s::Event) only while something about it
+// is still to be written (its creation, or a count the API server does not have yet); a written
+// series keeps its name, namespace, counts and times, and is recognised by the 64-bit hash of what
+// its Event says. A repeat brings the content back, so an Event that expired while its series went
+// on is still created again whole. At most `maxSeries` written series are remembered, least
+// recently seen forgotten first, as client-go's event correlator keeps 4,096 (a forgotten series'
+// next repeat creates a new Event). Series not yet written are never forgotten. Rate-limit buckets
+// that have refilled are dropped. So ten thousand new ScaledObjects, three Events each, leave 4,096
+// small series, not 30,000 whole ones.
 //
 // Threading: all methods are thread-safe. stop() flushes once, then joins the sender.
 #pragma once
@@ -24,7 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <list>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -81,13 +85,18 @@ class EventRecorder {
   EventRecorderStats stats() const;
 
  private:
-  // One Event and its repeats: what the Event says (enough to create it again when it expired),
-  // the counts, and the series' place in lru_.
-  struct Series {
-    std::string name;       // the Event's metadata.name
-    std::string eventTime;  // MicroTime of the first occurrence
+  // What an Event says, kept while the series has something to write.
+  struct Content {
     ObjectReference regarding;
     std::string type, reason, action, note;
+  };
+  // One Event and its repeats: its name and counts, the series' place in lru_, and its content
+  // while needed (see Memory above).
+  struct Series {
+    std::string name;        // the Event's metadata.name
+    std::string namespace_;  // the Event's namespace
+    std::unique_ptr<Content> content;
+    TimePoint firstObserved;  // the Event's eventTime
     int32_t count = 1;
     int32_t sentCount = 0;  // count the API server has; 0 until created
     TimePoint lastObserved;
@@ -101,12 +110,17 @@ class EventRecorder {
   };
 
   Event eventOf(const Series& s) const;
+  // Whether `s` is the series of this event; a written series without its content is trusted to
+  // be, by its hash.
   static bool sameEvent(const Series& s, const ObjectReference& regarding, std::string_view type,
                         std::string_view reason, std::string_view action, std::string_view note);
+  static std::unique_ptr<Content> contentOf(const ObjectReference& regarding, std::string_view type,
+                                            std::string_view reason, std::string_view action,
+                                            std::string_view note);
   // Sends up to one batch of pending creations and series updates; returns how many it took.
   size_t send(bool force, const std::stop_token& stop);
   void loop(const std::stop_token& stop);
-  bool allowLocked(const std::string& objectKey, std::chrono::steady_clock::time_point now);
+  bool allowLocked(uint64_t objectKey, std::chrono::steady_clock::time_point now);
   void eraseLocked(std::unordered_map<uint64_t, Series>::iterator it);
   void forgetLocked();  // down to maxSeries, written series only
   void pruneBucketsLocked(std::chrono::steady_clock::time_point now);
@@ -116,9 +130,9 @@ class EventRecorder {
   StateLog state_;
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
-  std::unordered_map<uint64_t, Series> series_;  // by the hash of what the Event says
-  std::list<uint64_t> lru_;                      // series keys, least recently observed first
-  std::map<std::string, Bucket> buckets_;
+  std::unordered_map<uint64_t, Series> series_;   // by the hash of what the Event says
+  std::list<uint64_t> lru_;                       // series keys, least recently observed first
+  std::unordered_map<uint64_t, Bucket> buckets_;  // by the hash of the object's kind, name, uid
   std::chrono::steady_clock::time_point bucketsPrunedAt_;
   EventRecorderStats stats_;
   bool pendingCreate_ = false;

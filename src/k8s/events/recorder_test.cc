@@ -147,7 +147,33 @@ TEST(EventRecorderTest, AnExpiredEventIsCreatedAgain) {
   h.recorder->flush();  // so it is created again, with its count
   std::vector<HttpRequest> posts = h.requests("POST");
   ASSERT_EQ(posts.size(), 2u);
-  EXPECT_EQ(Json::parse(posts[1].body)["series"]["count"], 2);
+  // The written series kept only its name and counts; the repeat brought back what the Event says,
+  // so the new one is whole.
+  Json first = Json::parse(posts[0].body), again = Json::parse(posts[1].body);
+  EXPECT_EQ(again["series"]["count"], 2);
+  for (const char* field : {"regarding", "reason", "note", "type", "action", "eventTime"}) {
+    EXPECT_EQ(again[field], first[field]) << field;
+  }
+  EXPECT_EQ(again["metadata"]["name"], first["metadata"]["name"]);
+  EXPECT_EQ(again["regarding"]["uid"], "uid-1");
+}
+
+TEST(EventRecorderTest, AWrittenSeriesStillAggregatesAndAnotherEventIsNew) {
+  Harness h;
+  h.recorder->record(kSo, "Warning", "KEDAScalerFailed", "Scale", "connection refused");
+  h.recorder->flush();
+  // Written: the series is recognised by its hash alone now.
+  h.recorder->record(kSo, "Warning", "KEDAScalerFailed", "Scale", "connection refused");
+  h.recorder->record(kSo, "Warning", "KEDAScalerFailed", "Scale", "timed out");
+  h.recorder->flush();
+  EXPECT_EQ(h.recorder->stats().aggregated, 1u);
+  std::vector<HttpRequest> posts = h.requests("POST");
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(Json::parse(posts[1].body)["note"], "timed out");
+  std::vector<HttpRequest> patches = h.requests("PATCH");
+  ASSERT_EQ(patches.size(), 1u);
+  EXPECT_EQ(Json::parse(patches[0].body)["series"]["count"], 2);
+  EXPECT_NE(patches[0].url.find("/namespaces/web/events/api."), std::string::npos);
 }
 
 TEST(EventRecorderTest, WrittenSeriesBeyondTheLimitAreForgottenOldestFirst) {
