@@ -147,6 +147,7 @@ Condition decodeCondition(ObjectReader& r) {
 
 std::vector<Condition> readConditions(ObjectReader& r) {
   std::vector<Condition> out;
+  out.reserve(r.listSize("conditions"));
   r.objectList("conditions", [&](ObjectReader& c, size_t) { out.push_back(decodeCondition(c)); });
   return out;
 }
@@ -184,6 +185,7 @@ ScaleTrigger decodeTrigger(ObjectReader& r, bool allowMetricType) {
 
 std::vector<ScaleTrigger> readTriggers(ObjectReader& r, bool allowMetricType) {
   std::vector<ScaleTrigger> out;
+  out.reserve(r.listSize("triggers"));
   r.require("triggers");
   r.objectList("triggers",
                [&](ObjectReader& t, size_t) { out.push_back(decodeTrigger(t, allowMetricType)); });

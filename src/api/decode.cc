@@ -69,6 +69,12 @@ bool ObjectReader::has(std::string_view key) const {
          !object_->find(key)->is_null();
 }
 
+size_t ObjectReader::listSize(std::string_view key) const {
+  if (object_ == nullptr) return 0;
+  auto it = object_->find(key);
+  return it != object_->end() && it->is_array() ? it->size() : 0;
+}
+
 const Json* ObjectReader::find(std::string_view key) {
   if (object_ == nullptr) return nullptr;
   auto it = object_->find(key);
@@ -197,6 +203,7 @@ void ObjectReader::stringList(std::string_view key, std::vector<std::string>& ou
     return;
   }
   const std::string base = fieldPath(path_, key);
+  out.reserve(out.size() + v->size());
   for (size_t i = 0; i < v->size(); ++i) {
     const Json& item = (*v)[i];
     if (!item.is_string()) {

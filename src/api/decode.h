@@ -62,6 +62,9 @@ class ObjectReader {
 
   const std::string& path() const { return path_; }
   bool has(std::string_view key) const;
+  // The length of the list at `key`, 0 when absent or not a list: decoders reserve it, so that a
+  // cached object's vectors hold no spare capacity.
+  size_t listSize(std::string_view key) const;
 
   void string(std::string_view key, std::string& out);
   void optString(std::string_view key, std::optional<std::string>& out);

@@ -37,10 +37,13 @@ void readBase64Map(api::ObjectReader& r, const char* key, std::map<std::string, 
 
 std::vector<Container> readContainers(api::ObjectReader& podSpec) {
   std::vector<Container> out;
+  out.reserve(podSpec.listSize("containers"));
   podSpec.objectList("containers", [&](api::ObjectReader& c, size_t) {
     Container container;
     c.string("name", container.name);
     c.string("image", container.image);
+    container.env.reserve(c.listSize("env"));
+    container.envFrom.reserve(c.listSize("envFrom"));
     c.objectList("env", [&](api::ObjectReader& e, size_t) {
       EnvVar var;
       e.string("name", var.name);

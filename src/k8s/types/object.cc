@@ -132,6 +132,7 @@ std::string formatMicroTime(TimePoint time) {
 
 std::vector<ApiCondition> readConditions(api::ObjectReader& status) {
   std::vector<ApiCondition> out;
+  out.reserve(status.listSize("conditions"));
   status.objectList("conditions", [&](api::ObjectReader& r, size_t) {
     ApiCondition c;
     r.string("type", c.type);
