@@ -1,5 +1,6 @@
 #include "k8s/client/curl_transport.h"
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 
@@ -15,6 +16,7 @@ std::string HttpResponse::header(std::string_view name) const {
 struct CurlTransport::Handle {
   CURL* easy = nullptr;
   CURLM* multi = nullptr;
+  std::chrono::steady_clock::time_point releasedAt;
   ~Handle() {
     if (multi != nullptr) curl_multi_cleanup(multi);
     if (easy != nullptr) curl_easy_cleanup(easy);
@@ -165,9 +167,25 @@ std::unique_ptr<CurlTransport::Handle> CurlTransport::acquire() {
   return h;
 }
 
-void CurlTransport::release(std::unique_ptr<Handle> handle) {
+size_t CurlTransport::idleHandles() const {
   std::lock_guard lock(poolMu_);
-  if (idle_.size() < options_.maxIdleHandles) idle_.push_back(std::move(handle));
+  return idle_.size();
+}
+
+void CurlTransport::release(std::unique_ptr<Handle> handle) {
+  std::vector<std::unique_ptr<Handle>> expired;  // closed after the lock is released
+  {
+    std::lock_guard lock(poolMu_);
+    const auto now = std::chrono::steady_clock::now();
+    handle->releasedAt = now;
+    if (idle_.size() < options_.maxIdleHandles) idle_.push_back(std::move(handle));
+    // The pool is a stack, so the handles at its bottom are those a past burst left unused.
+    auto kept = std::find_if(idle_.begin(), idle_.end(), [&](const std::unique_ptr<Handle>& h) {
+      return now - h->releasedAt < options_.idleTtl;
+    });
+    expired.assign(std::make_move_iterator(idle_.begin()), std::make_move_iterator(kept));
+    idle_.erase(idle_.begin(), kept);
+  }
 }
 
 StatusOr<HttpResponse> CurlTransport::send(const HttpRequest& request,
@@ -208,6 +226,9 @@ StatusOr<HttpResponse> CurlTransport::perform(const HttpRequest& request,
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
                      std::max(1L, static_cast<long>(request.idleTimeout.count() / 1000)));
   }
+  // A kept-alive connection idle longer than this is closed instead of reused (curl's default is
+  // 118 s); the next request to look for one in the shared cache prunes them all.
+  curl_easy_setopt(easy, CURLOPT_MAXAGE_CONN, static_cast<long>(options_.idleTtl.count()));
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 10L);

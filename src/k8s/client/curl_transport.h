@@ -7,7 +7,11 @@
 // curl multi handle so that cancelling the stop token wakes it at once (curl_multi_wakeup) rather
 // than at curl's next progress tick; this matters for idle watch streams at shutdown.
 //
-// HTTP/1.1 is used: each watch holds its own connection, as with client-go over HTTP/1.1.
+// HTTP/1.1 is used: each watch holds its own connection, as with client-go over HTTP/1.1. So a
+// burst of concurrent requests (the first lists, a thousand new ScaledObjects) opens many
+// connections, each with its TLS state and buffers, and a pooled handle for each. Pooled handles
+// and kept-alive connections unused for `idleTtl` are closed (handles when another is released,
+// connections when a request next looks for one), so the steady state keeps what it uses.
 #pragma once
 
 #include <array>
@@ -27,7 +31,8 @@ namespace tidal::k8s {
 struct CurlTransportOptions {
   TlsConfig tls;
   std::chrono::milliseconds connectTimeout{std::chrono::seconds(10)};
-  size_t maxIdleHandles = 32;  // pooled handles kept for reuse; more are closed after use
+  size_t maxIdleHandles = 32;        // pooled handles kept for reuse; more are closed after use
+  std::chrono::seconds idleTtl{60};  // a pooled handle or connection unused this long is closed
   std::string userAgent = "tidal";
 };
 
@@ -46,6 +51,8 @@ class CurlTransport : public Transport {
 
   // How many TCP connections were opened so far (for tests of connection reuse).
   long connectionsOpened() const;
+  // How many handles wait in the pool now (for tests).
+  size_t idleHandles() const;
 
  private:
   struct Handle;

@@ -92,6 +92,44 @@ TEST(CurlTransportTest, ReusesConnectionsUnderConcurrency) {
   EXPECT_LE(stub.connections(), 8) << "one connection per concurrent request at most";
 }
 
+TEST(CurlTransportTest, HandlesAndConnectionsUnusedForTheirTtlAreClosed) {
+  HttpStub stub([](const std::string&, const std::string&) {
+    return HttpStub::Reply{{HttpStub::response(200, "{}")}};
+  });
+  CurlTransportOptions options;
+  options.idleTtl = std::chrono::seconds(1);
+  StatusOr<std::unique_ptr<CurlTransport>> created = CurlTransport::create(options);
+  ASSERT_TRUE(created.isOk()) << created.status().toString();
+  std::unique_ptr<CurlTransport> transport = std::move(created).value();
+  HttpRequest request;
+  request.url = stub.url() + "/x";
+  // A burst: four requests at once leave four handles in the pool.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  std::atomic<int> inFlight{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      ++inFlight;
+      while (inFlight.load() < 4) std::this_thread::yield();
+      if (!transport->send(request, {}).isOk()) ++failures;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  const size_t afterBurst = transport->idleHandles();
+  const long connectionsAfterBurst = transport->connectionsOpened();
+  EXPECT_GE(afterBurst, 1u);
+  ASSERT_TRUE(transport->send(request, {}).isOk());
+  EXPECT_EQ(transport->connectionsOpened(), connectionsAfterBurst) << "within the TTL: reused";
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_TRUE(transport->send(request, {}).isOk());
+  EXPECT_EQ(transport->idleHandles(), 1u) << "the burst's other handles are closed";
+  EXPECT_EQ(transport->connectionsOpened(), connectionsAfterBurst + 1)
+      << "the idle connection was closed, not reused";
+  EXPECT_EQ(stub.connections(), connectionsAfterBurst + 1);
+}
+
 TEST(CurlTransportTest, WatchCutInTheMiddleOfAnObject) {
   const std::string third = event("ADDED", "c", "3");
   HttpStub stub([&](const std::string&, const std::string&) {
